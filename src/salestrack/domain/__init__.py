@@ -1,0 +1,1 @@
+"""Domain vocabulary and rules as pure functions; imports nothing else of salestrack."""

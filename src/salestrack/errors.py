@@ -1,0 +1,75 @@
+"""The one exception tree of salestrack.
+
+Every error the project raises on purpose derives from :class:`SalestrackError`. The edges map
+it in one place each (CLI exit code and a red line; later HTTP status and problem+json):
+
+    SalestrackError
+    ├── NotFound                 a record does not exist or is not visible to the actor
+    ├── PermissionDenied         the actor may see the record but not do this to it
+    ├── Conflict                 the change collides with the current state (duplicate key, ...)
+    ├── ValidationFailed         one field of the input is wrong: ``field`` and ``reason``
+    │   └── ImportRowError       the same, for one row of an imported file: plus ``line``
+    └── ConfigurationError       settings or environment are unusable
+"""
+
+from __future__ import annotations
+
+
+class SalestrackError(Exception):
+    """Base of every error salestrack raises on purpose."""
+
+    exit_code = 1
+
+
+class NotFound(SalestrackError):
+    """The record does not exist, or the actor may not see it (the two are not told apart)."""
+
+    exit_code = 4
+
+    def __init__(self, entity: str, key: object) -> None:
+        self.entity = entity
+        self.key = key
+        super().__init__(f"{entity} {key!r} not found")
+
+
+class PermissionDenied(SalestrackError):
+    """The actor may not perform this action."""
+
+    exit_code = 3
+
+    def __init__(self, action: str, reason: str) -> None:
+        self.action = action
+        self.reason = reason
+        super().__init__(f"not allowed to {action}: {reason}")
+
+
+class Conflict(SalestrackError):
+    """The change collides with the stored state, e.g. a duplicate natural key."""
+
+    exit_code = 5
+
+
+class ValidationFailed(SalestrackError):
+    """One input field is invalid; names the field and the reason."""
+
+    exit_code = 2
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")
+
+
+class ImportRowError(ValidationFailed):
+    """A row of an imported file is invalid; names the line, the field and the reason."""
+
+    def __init__(self, line: int, field: str, reason: str) -> None:
+        self.line = line
+        super().__init__(field, reason)
+        self.args = (f"line {line}: {field}: {reason}",)
+
+
+class ConfigurationError(SalestrackError):
+    """Settings or the environment cannot be used."""
+
+    exit_code = 6

@@ -1,0 +1,1 @@
+"""Use cases: the only way data is written (validation, permission, audit happen here)."""

@@ -1,0 +1,1 @@
+"""The store: tables, repositories, unit of work, migrations and the bulk load path."""

@@ -1,0 +1,375 @@
+"""The tables of DESIGN.md section 2 as SQLAlchemy 2 typed declarative models.
+
+Every table carries ``change_seq``: a number drawn from one store-wide counter each time a row
+is inserted or updated, so the analytics sync can copy "everything after N" incrementally.
+Deleted rows leave a :class:`Deletion` tombstone with their own sequence number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from salestrack.store.types import Money, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), Decimal: Money(), dict[str, Any]: JSON()}
+
+
+class Tracked:
+    """Columns every synced table has: surrogate id, timestamps and the change sequence."""
+
+    __tablename__: Any
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class ChangeCounter(Base):
+    """One row holding the last change sequence number handed out."""
+
+    __tablename__ = "change_counter"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class Deletion(Base):
+    """Tombstone of a deleted row, so the incremental sync can propagate deletes."""
+
+    __tablename__ = "deletions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[int] = mapped_column(BigInteger)
+    deleted_at: Mapped[datetime]
+    change_seq: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+class Team(Tracked, Base):
+    __tablename__ = "teams"
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    manager_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", use_alter=True, ondelete="SET NULL")
+    )
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    holidays: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class User(Tracked, Base):
+    __tablename__ = "users"
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    locale: Mapped[str] = mapped_column(String(16), default="en")
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Account(Tracked, Base):
+    __tablename__ = "accounts"
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), default="prospect")
+    tier: Mapped[str | None] = mapped_column(String(8))
+    industry: Mapped[str | None] = mapped_column(String(120))
+    segment: Mapped[str | None] = mapped_column(String(32))
+    employees: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(120))
+    address: Mapped[str | None] = mapped_column(String(500))
+    country: Mapped[str | None] = mapped_column(String(2))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    opening_hours: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class Contact(Tracked, Base):
+    __tablename__ = "contacts"
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str | None] = mapped_column(String(200))
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class Pipeline(Tracked, Base):
+    __tablename__ = "pipelines"
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Stage(Tracked, Base):
+    __tablename__ = "stages"
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id"))
+    name: Mapped[str] = mapped_column(String(120))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))
+    probability: Mapped[Decimal] = mapped_column(Money(5, 4))
+    __table_args__ = (UniqueConstraint("pipeline_id", "name"),)
+
+
+class Lead(Tracked, Base):
+    __tablename__ = "leads"
+    name: Mapped[str] = mapped_column(String(200))
+    company: Mapped[str | None] = mapped_column(String(255))
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    lead_source: Mapped[str | None] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    time_zone: Mapped[str | None] = mapped_column(String(64))
+    qualified_at: Mapped[datetime | None]
+    converted_deal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("deals.id", use_alter=True, ondelete="SET NULL")
+    )
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class Deal(Tracked, Base):
+    __tablename__ = "deals"
+    name: Mapped[str] = mapped_column(String(255))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    pipeline_id: Mapped[int] = mapped_column(ForeignKey("pipelines.id"))
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"), index=True)
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    expected_close: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    lost_reason: Mapped[str | None] = mapped_column(String(255))
+    is_repeat: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class StageChange(Tracked, Base):
+    """One row per stage move: history is recorded, never reconstructed from diffs."""
+
+    __tablename__ = "stage_changes"
+    deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), index=True)
+    from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("stages.id"))
+    to_stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id"))
+    at: Mapped[datetime]
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ActivityType(Tracked, Base):
+    __tablename__ = "activity_types"
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    label: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(8))
+    outcomes: Mapped[list[str]] = mapped_column(JSON)
+    has_result: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Activity(Tracked, Base):
+    __tablename__ = "activities"
+    type_id: Mapped[int] = mapped_column(ForeignKey("activity_types.id"))
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(8), default="outbound")
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    subject: Mapped[str | None] = mapped_column(String(500))
+    notes: Mapped[str | None] = mapped_column(Text)
+    due_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    duration_s: Mapped[int | None] = mapped_column(Integer)
+    completed_at: Mapped[datetime | None]
+    logged_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    result: Mapped[str | None] = mapped_column(String(16))
+    next_step: Mapped[str | None] = mapped_column(String(500))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    checked_in_at: Mapped[datetime | None]
+    checked_out_at: Mapped[datetime | None]
+    verified: Mapped[bool | None] = mapped_column(Boolean)
+    enrollment_id: Mapped[int | None] = mapped_column(BigInteger)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (
+        UniqueConstraint("source", "external_id"),
+        Index("ix_activities_owner_started", "owner_id", "started_at"),
+        Index("ix_activities_deal", "deal_id"),
+        Index("ix_activities_account", "account_id"),
+        Index("ix_activities_status_due", "status", "due_at"),
+    )
+
+
+class Goal(Tracked, Base):
+    __tablename__ = "goals"
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    metric: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(8))
+    period_start: Mapped[datetime]
+    target: Mapped[Decimal] = mapped_column(Money())
+
+
+class Order(Tracked, Base):
+    __tablename__ = "orders"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"))
+    amount: Mapped[Decimal]
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    ordered_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class SatisfactionResponse(Tracked, Base):
+    __tablename__ = "satisfaction_responses"
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), index=True)
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    rep_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    kind: Mapped[str] = mapped_column(String(4))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class Cadence(Tracked, Base):
+    __tablename__ = "cadences"
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class CadenceStep(Tracked, Base):
+    __tablename__ = "cadence_steps"
+    cadence_id: Mapped[int] = mapped_column(ForeignKey("cadences.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    day_offset: Mapped[int] = mapped_column(Integer)
+    type_id: Mapped[int] = mapped_column(ForeignKey("activity_types.id"))
+    purpose: Mapped[str | None] = mapped_column(String(32))
+    template: Mapped[str | None] = mapped_column(Text)
+    __table_args__ = (UniqueConstraint("cadence_id", "position"),)
+
+
+class Experiment(Tracked, Base):
+    __tablename__ = "experiments"
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    cadence_id: Mapped[int | None] = mapped_column(ForeignKey("cadences.id"))
+    unit: Mapped[str] = mapped_column(String(16), default="lead")
+    metric: Mapped[str] = mapped_column(String(64))
+    variants: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    started_at: Mapped[datetime | None]
+    stopped_at: Mapped[datetime | None]
+
+
+class Enrollment(Tracked, Base):
+    __tablename__ = "enrollments"
+    cadence_id: Mapped[int] = mapped_column(ForeignKey("cadences.id"), index=True)
+    experiment_id: Mapped[int | None] = mapped_column(ForeignKey("experiments.id"))
+    variant: Mapped[str | None] = mapped_column(String(32))
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id"))
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    deal_id: Mapped[int | None] = mapped_column(ForeignKey("deals.id"))
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    current_step: Mapped[int] = mapped_column(Integer, default=0)
+    enrolled_at: Mapped[datetime]
+    converted_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """Who changed what, when, with the row before and after."""
+
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    actor_label: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(BigInteger)
+    before: Mapped[dict[str, Any] | None]
+    after: Mapped[dict[str, Any] | None]
+    __table_args__ = (Index("ix_audit_events_entity", "entity", "entity_id"),)
+
+
+class ApiToken(Tracked, Base):
+    __tablename__ = "api_tokens"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    scope: Mapped[str] = mapped_column(String(8))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+SYNCED_TABLES: tuple[type[Tracked], ...] = (
+    Team,
+    User,
+    Account,
+    Contact,
+    Pipeline,
+    Stage,
+    Lead,
+    Deal,
+    StageChange,
+    ActivityType,
+    Activity,
+    Goal,
+    Order,
+    SatisfactionResponse,
+    Cadence,
+    CadenceStep,
+    Experiment,
+    Enrollment,
+)

@@ -1,0 +1,74 @@
+"""Who may see which rows: the one place where visibility is turned into SQL.
+
+A rep sees their own records and the history of the accounts they own; a manager sees the
+records of their team's members; an admin sees everything. Every query for a user goes through
+:func:`visible`, so an edge cannot forget the rule.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from salestrack.domain.actor import Actor
+from salestrack.store.models import (
+    Account,
+    Activity,
+    ApiToken,
+    Contact,
+    Deal,
+    Goal,
+    Lead,
+    Order,
+    SatisfactionResponse,
+    Team,
+    User,
+)
+
+
+def _team_members(actor: Actor) -> Any:
+    return select(User.id).where(User.team_id == actor.team_id).scalar_subquery()
+
+
+def _owned_by(column: Any, actor: Actor) -> ColumnElement[bool]:
+    clause: ColumnElement[bool] = column == actor.id
+    if actor.is_manager and actor.team_id is not None:
+        clause = column.in_(_team_members(actor))
+    return clause
+
+
+def _accounts_of(actor: Actor) -> Any:
+    return select(Account.id).where(_owned_by(Account.owner_id, actor)).scalar_subquery()
+
+
+def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
+    """A WHERE clause limiting ``model`` to the rows ``actor`` may see."""
+    if actor.is_admin:
+        return true()
+    if model is User:
+        if actor.team_id is None:
+            return User.id == actor.id
+        return or_(User.id == actor.id, User.team_id == actor.team_id)
+    if model is Team:
+        return Team.id == actor.team_id if actor.team_id is not None else false()
+    if model is Account:
+        return _owned_by(Account.owner_id, actor)
+    if model in (Contact, Deal, Activity):
+        return or_(_owned_by(model.owner_id, actor), model.account_id.in_(_accounts_of(actor)))
+    if model is Lead:
+        return _owned_by(Lead.owner_id, actor)
+    if model is Order:
+        return Order.account_id.in_(_accounts_of(actor))
+    if model is SatisfactionResponse:
+        return or_(
+            _owned_by(SatisfactionResponse.rep_id, actor),
+            SatisfactionResponse.account_id.in_(_accounts_of(actor)),
+        )
+    if model is Goal:
+        own = _owned_by(Goal.user_id, actor)
+        return or_(own, Goal.team_id == actor.team_id) if actor.team_id is not None else own
+    if model is ApiToken:
+        return ApiToken.user_id == actor.id
+    # Reference data (pipelines, stages, activity types, cadences) is visible to every user.
+    return true()

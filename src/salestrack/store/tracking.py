@@ -1,0 +1,136 @@
+"""Session hooks that give every change a change sequence number, timestamps and an audit row.
+
+They live on the session, not in each service, so no write path can forget them: whatever the
+entry point, a flushed insert, update or delete is numbered and audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, insert, inspect, update
+from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+
+from salestrack.domain.actor import SYSTEM, Actor
+from salestrack.domain.clock import Clock
+from salestrack.store.models import AuditEvent, ChangeCounter, Deletion, Tracked
+
+ACTOR_KEY = "salestrack.actor"
+ACTION_KEY = "salestrack.action"
+CLOCK_KEY = "salestrack.clock"
+_PENDING_KEY = "salestrack.pending_audit"
+
+
+def reserve_change_seq(session: Session, count: int) -> int:
+    """Take ``count`` numbers from the store-wide counter; returns the first one.
+
+    The counter row is updated inside the caller's transaction, so its lock orders writers and a
+    later transaction always gets larger numbers than an earlier one that committed.
+    """
+    last = session.execute(
+        update(ChangeCounter)
+        .where(ChangeCounter.id == 1)
+        .values(value=ChangeCounter.value + count)
+        .returning(ChangeCounter.value)
+    ).scalar_one()
+    return int(last) - count + 1
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def row_dict(obj: Tracked, *, only: set[str] | None = None) -> dict[str, Any]:
+    mapper = inspect(type(obj), raiseerr=True)
+    skip = {"password_hash", "token_hash"}
+    return {
+        col.key: "***" if col.key in skip else jsonable(getattr(obj, col.key))
+        for col in mapper.column_attrs
+        if (only is None or col.key in only)
+    }
+
+
+def _before_values(obj: Tracked) -> dict[str, Any]:
+    state = inspect(obj, raiseerr=True)
+    before: dict[str, Any] = {}
+    for attr in state.mapper.column_attrs:
+        hist = state.attrs[attr.key].history
+        if hist.has_changes() and attr.key not in ("updated_at", "change_seq"):
+            old = hist.deleted[0] if hist.deleted else None
+            before[attr.key] = (
+                "***" if attr.key in ("password_hash", "token_hash") else jsonable(old)
+            )
+    return before
+
+
+def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    clock: Clock = session.info[CLOCK_KEY]
+    now = clock.now()
+    new = [o for o in session.new if isinstance(o, Tracked)]
+    dirty = [o for o in session.dirty if isinstance(o, Tracked) and session.is_modified(o)]
+    deleted = [o for o in session.deleted if isinstance(o, Tracked)]
+    total = len(new) + len(dirty) + len(deleted)
+    if total == 0:
+        return
+    seq = reserve_change_seq(session, total)
+    pending: list[tuple[str, Tracked, dict[str, Any] | None]] = []
+    for obj in new:
+        obj.created_at = obj.created_at or now
+        obj.updated_at = now
+        obj.change_seq, seq = seq, seq + 1
+        pending.append(("created", obj, None))
+    for obj in dirty:
+        before = _before_values(obj)
+        obj.updated_at = now
+        obj.change_seq, seq = seq, seq + 1
+        pending.append(("updated", obj, before))
+    for obj in deleted:
+        session.add(
+            Deletion(table_name=obj.__tablename__, row_id=obj.id, deleted_at=now, change_seq=seq)
+        )
+        seq += 1
+        pending.append(("deleted", obj, row_dict(obj)))
+    session.info.setdefault(_PENDING_KEY, []).extend(pending)
+
+
+def after_flush(session: Session, _flush: UOWTransaction) -> None:
+    pending = session.info.pop(_PENDING_KEY, [])
+    if not pending:
+        return
+    actor: Actor = session.info.get(ACTOR_KEY, SYSTEM)
+    action: str | None = session.info.get(ACTION_KEY)
+    now = session.info[CLOCK_KEY].now()
+    rows = []
+    for verb, obj, before in pending:
+        entity = obj.__tablename__
+        if verb == "created":
+            after: dict[str, Any] | None = row_dict(obj)
+        elif verb == "updated":
+            after = row_dict(obj, only=set(before or {}))
+        else:
+            after = None
+        rows.append(
+            {
+                "at": now,
+                "actor_id": actor.id,
+                "actor_label": actor.label,
+                "action": action or f"{entity}.{verb}",
+                "entity": entity,
+                "entity_id": obj.id,
+                "before": before if verb != "created" else None,
+                "after": after,
+            }
+        )
+    session.connection().execute(insert(AuditEvent), rows)
+
+
+def install(factory: sessionmaker[Session]) -> None:
+    """Attach the hooks to every session the factory makes."""
+    event.listen(factory, "before_flush", before_flush)
+    event.listen(factory, "after_flush", after_flush)
