@@ -43,6 +43,10 @@ class Repository(Generic[T]):
         """The row whatever the actor's scope; only for checks the actor's scope must not limit."""
         return self.session.get(self.model, row_id)
 
+    def find_any(self, **by: Any) -> T | None:
+        """A row matching ``by`` whatever the actor's scope; for integrity checks only."""
+        return self.session.scalars(select(self.model).filter_by(**by).limit(1)).first()
+
     def find_one(self, *where: ColumnElement[bool], **by: Any) -> T | None:
         stmt = select(self.model).filter_by(**by).where(*where, self._scope())
         return self.session.scalars(stmt.limit(1)).first()

@@ -57,15 +57,20 @@ def row_dict(obj: Tracked, *, only: set[str] | None = None) -> dict[str, Any]:
 
 
 def _before_values(obj: Tracked) -> dict[str, Any]:
+    """The old values of the columns whose value really changed (setting the same is no change)."""
     state = inspect(obj, raiseerr=True)
     before: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
+        if attr.key in ("updated_at", "change_seq"):
+            continue
         hist = state.attrs[attr.key].history
-        if hist.has_changes() and attr.key not in ("updated_at", "change_seq"):
-            old = hist.deleted[0] if hist.deleted else None
-            before[attr.key] = (
-                "***" if attr.key in ("password_hash", "token_hash") else jsonable(old)
-            )
+        if not hist.has_changes():
+            continue
+        old = hist.deleted[0] if hist.deleted else None
+        new = hist.added[0] if hist.added else None
+        if old != new:
+            secret = attr.key in ("password_hash", "token_hash")
+            before[attr.key] = "***" if secret else jsonable(old)
     return before
 
 
@@ -73,7 +78,8 @@ def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> N
     clock: Clock = session.info[CLOCK_KEY]
     now = clock.now()
     new = [o for o in session.new if isinstance(o, Tracked)]
-    dirty = [o for o in session.dirty if isinstance(o, Tracked) and session.is_modified(o)]
+    changed = {id(o): _before_values(o) for o in session.dirty if isinstance(o, Tracked)}
+    dirty = [o for o in session.dirty if changed.get(id(o))]
     deleted = [o for o in session.deleted if isinstance(o, Tracked)]
     total = len(new) + len(dirty) + len(deleted)
     if total == 0:
@@ -86,7 +92,7 @@ def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> N
         obj.change_seq, seq = seq, seq + 1
         pending.append(("created", obj, None))
     for obj in dirty:
-        before = _before_values(obj)
+        before = changed[id(obj)]
         obj.updated_at = now
         obj.change_seq, seq = seq, seq + 1
         pending.append(("updated", obj, before))

@@ -91,6 +91,9 @@ class UnitOfWork:
     ) -> None:
         session, self._session = self.session, None
         try:
+            if exc_type is None:
+                # A read-only block: hand out what was read as detached, still-loaded rows.
+                session.expunge_all()
             session.rollback()
         finally:
             session.close()

@@ -788,9 +788,30 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_satisfaction_responses_rep_id"), ["rep_id"], unique=False
         )
+    if op.get_bind().dialect.name != "sqlite":
+        # Cyclic references (teams <-> users, leads <-> deals) are added once both tables exist.
+        op.create_foreign_key(
+            op.f("fk_teams_manager_id_users"),
+            "teams",
+            "users",
+            ["manager_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+        op.create_foreign_key(
+            op.f("fk_leads_converted_deal_id_deals"),
+            "leads",
+            "deals",
+            ["converted_deal_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        op.drop_constraint(op.f("fk_teams_manager_id_users"), "teams", type_="foreignkey")
+        op.drop_constraint(op.f("fk_leads_converted_deal_id_deals"), "leads", type_="foreignkey")
     with op.batch_alter_table("satisfaction_responses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_satisfaction_responses_rep_id"))
         batch_op.drop_index(batch_op.f("ix_satisfaction_responses_change_seq"))
