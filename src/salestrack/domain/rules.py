@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from salestrack.errors import ValidationFailed
@@ -67,7 +67,7 @@ def money(
         raise ValidationFailed(field, "must not be negative")
     if abs(amount) >= MAX_AMOUNT:
         raise ValidationFailed(field, "is too large")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def currency(field: str, value: str) -> str:
