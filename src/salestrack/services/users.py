@@ -60,14 +60,17 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return False
 
 
+def _add_team(uow: UnitOfWork, values: dict[str, Any]) -> Team:
+    ensure_link(uow.users, values.get("manager_id"), "manager_id")
+    if uow.teams.find_one(name=values["name"]):
+        raise Conflict(f"a team named {values['name']!r} already exists")
+    return uow.teams.add(Team(**values))
+
+
 def create_team(uow: UnitOfWork, actor: Actor, *, name: str, **fields: Any) -> Team:
     require_admin(actor, "create a team")
     with uow(actor, "team.created"):
-        values = validate(TEAM_FIELDS, {"name": name, **fields})
-        ensure_link(uow.users, values.get("manager_id"), "manager_id")
-        if uow.teams.find_one(name=values["name"]):
-            raise Conflict(f"a team named {values['name']!r} already exists")
-        team = uow.teams.add(Team(**values))
+        team = _add_team(uow, validate(TEAM_FIELDS, {"name": name, **fields}))
         uow.commit()
     return team
 
@@ -81,6 +84,15 @@ def update_team(uow: UnitOfWork, actor: Actor, team_id: int, **changes: Any) -> 
         apply(team, values)
         uow.commit()
     return team
+
+
+def _add_user(uow: UnitOfWork, values: dict[str, Any], password: str | None) -> User:
+    ensure_link(uow.teams, values.get("team_id"), "team_id")
+    if uow.users.find_one(email=values["email"]):
+        raise Conflict(f"a user with e-mail {values['email']} already exists")
+    user = User(**values)
+    user.password_hash = hash_password(password) if password is not None else None
+    return uow.users.add(user)
 
 
 def create_user(
@@ -97,12 +109,33 @@ def create_user(
     require_admin(actor, "add a user")
     with uow(actor, "user.created"):
         values = validate(USER_FIELDS, {"email": email, "name": name, "role": role, **fields})
-        ensure_link(uow.teams, values.get("team_id"), "team_id")
-        if uow.users.find_one(email=values["email"]):
-            raise Conflict(f"a user with e-mail {values['email']} already exists")
-        user = User(**values)
-        user.password_hash = hash_password(password) if password is not None else None
-        uow.users.add(user)
+        user = _add_user(uow, values, password)
+        uow.commit()
+    return user
+
+
+def add_user_to_team(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    team: str,
+    password: str | None = None,
+) -> User:
+    """Add a user to a team by name, creating the team when missing; a manager leads it.
+
+    One transaction: when anything is wrong, neither the team nor the user is written.
+    """
+    require_admin(actor, "add a user")
+    with uow(actor, "user.created"):
+        values = validate(USER_FIELDS, {"email": email, "name": name, "role": role})
+        team_name = validate(TEAM_FIELDS, {"name": team})["name"]
+        found = uow.teams.find_one(name=team_name) or _add_team(uow, {"name": team_name})
+        user = _add_user(uow, {**values, "team_id": found.id}, password)
+        if user.role == Role.MANAGER:
+            found.manager_id = user.id
         uow.commit()
     return user
 

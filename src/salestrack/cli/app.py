@@ -1,0 +1,37 @@
+"""The ``salestrack`` command: Typer app assembled from one module per command group."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from salestrack.cli import users
+from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
+from salestrack.services.setup import init_store
+
+
+def build_app() -> typer.Typer:
+    """Assemble the command tree (a factory, so importing this module builds nothing)."""
+    app = typer.Typer(
+        help="salestrack: capture sales activities and learn which ones win deals.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+    app.command("init")(init)
+    app.add_typer(users.app, name="users")
+    return app
+
+
+@handles_errors
+def init(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> None:
+    """Create the store or apply pending migrations, and seed the default vocabularies."""
+    with open_store(db, migrated=False) as engine:
+        done = init_store(engine)
+    for line in done or ["store is up to date"]:
+        console.print(line)
+    console.print(f"store: {database_url(db)}")
+
+
+def main() -> None:
+    build_app()()
