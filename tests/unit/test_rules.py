@@ -22,8 +22,12 @@ def test_money_quantizes_to_cents(value: object, expected: Decimal) -> None:
 
 @pytest.mark.parametrize(
     ("value", "reason"),
-    [("-1", "must not be negative"), ("abc", "'abc' is not a number"),
-     ("NaN", "must be a finite number"), ("1e16", "is too large")],
+    [
+        ("-1", "must not be negative"),
+        ("abc", "'abc' is not a number"),
+        ("NaN", "must be a finite number"),
+        ("1e16", "is too large"),
+    ],
 )
 def test_money_refuses_with_reason(value: str, reason: str) -> None:
     with pytest.raises(ValidationFailed) as err:
