@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import users
+from salestrack.cli import demo, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -19,6 +19,8 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     app.command("init")(init)
+    app.command("demo")(demo.demo)
+    app.command("simulate")(demo.simulate_command)
     app.add_typer(users.app, name="users")
     return app
 
