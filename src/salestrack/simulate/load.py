@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, update
 
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import Clock, SystemClock
@@ -22,19 +22,18 @@ from salestrack.domain.vocab import DEFAULT_PIPELINE
 from salestrack.errors import ConfigurationError, Conflict
 from salestrack.simulate.generator import TABLE_ORDER, SimulatedOrg
 from salestrack.simulate.people import SOURCE
-from salestrack.store.bulk import bulk_insert
+from salestrack.store.bulk import bulk_insert, record_bulk_event
 from salestrack.store.models import (
     ActivityType,
-    AuditEvent,
     Base,
     Cadence,
-    ChangeCounter,
     Experiment,
     Pipeline,
     Stage,
     Team,
     User,
 )
+from salestrack.store.tracking import reserve_change_seq
 
 Progress = Callable[[int], None]
 # Columns whose rows reference a row loaded later; loaded empty, then set by _set_links.
@@ -184,13 +183,7 @@ def _set_links(
     table = Base.metadata.tables[table_name]
     now = clock.now()
     with engine.begin() as conn:
-        last = conn.execute(
-            update(ChangeCounter)
-            .where(ChangeCounter.id == 1)
-            .values(value=ChangeCounter.value + len(ids))
-            .returning(ChangeCounter.value)
-        ).scalar_one()
-        first = int(last) - len(ids) + 1
+        first = reserve_change_seq(conn, len(ids))
         stmt = (
             update(table)
             .where(table.c.id == bindparam("row_id"))
@@ -201,15 +194,11 @@ def _set_links(
             for k, (i, v) in enumerate(zip(ids, values, strict=True))
         ]
         conn.execute(stmt, params)
-        conn.execute(
-            insert(AuditEvent).values(
-                at=now,
-                actor_id=SYSTEM.id,
-                actor_label=SYSTEM.label,
-                action="bulk.link",
-                entity=table_name,
-                entity_id=None,
-                before=None,
-                after={"column": column, "rows": len(ids), "first_change_seq": first},
-            )
+        record_bulk_event(
+            conn,
+            SYSTEM,
+            "bulk.link",
+            table_name,
+            now,
+            {"column": column, "rows": len(ids), "first_change_seq": first},
         )
