@@ -81,13 +81,12 @@ def parse_dates(
         problems.add(
             field,
             gap.to_numpy(),
-            text.map(lambda v: f"{v!r} is not a valid local time in {mapping.time_zone}"),
+            f"{{}} is not a valid local time in {mapping.time_zone}",
+            text,
         )
     unparsed = (text != "") & result.isna()
     formats = ", ".join([*mapping.date_formats, "ISO 8601"])
-    problems.add(
-        field, unparsed.to_numpy(), text.map(lambda v: f"{v!r} matches no date format ({formats})")
-    )
+    problems.add(field, unparsed.to_numpy(), f"{{}} matches no date format ({formats})", text)
     return result
 
 

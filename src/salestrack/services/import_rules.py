@@ -9,7 +9,7 @@ the same values. Each check records the first problem of each row (field and rea
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -36,16 +36,35 @@ class RowProblems:
         """Rows without a problem so far."""
         return pd.isna(self.field)
 
-    def add(self, field: str, mask: np.ndarray | pd.Series, reason: str | pd.Series) -> None:
-        """Record ``reason`` for the masked rows that have no problem yet."""
+    def add(
+        self,
+        field: str,
+        mask: np.ndarray | pd.Series,
+        reason: str,
+        values: pd.Series | None = None,
+    ) -> None:
+        """Record ``reason`` for the masked rows that have no problem yet.
+
+        With ``values``, ``reason`` is a template whose ``{}`` takes the row's value (repr);
+        it is only formatted for the rows that fail, which keeps valid chunks cheap.
+        """
         hit = np.asarray(mask, dtype=bool) & self.ok
         if not hit.any():
             return
         self.field[hit] = field
-        if isinstance(reason, str):
+        if values is None:
             self.reason[hit] = reason
         else:
-            self.reason[hit] = np.asarray(reason, dtype=object)[hit]
+            failing = np.asarray(values, dtype=object)[hit]
+            self.reason[hit] = np.array([reason.format(repr(v)) for v in failing], dtype=object)
+
+    def add_each(
+        self, field: str, mask: np.ndarray | pd.Series, message: Callable[[int], str]
+    ) -> None:
+        """Record ``message(position)`` for each masked row without a problem yet."""
+        hit = np.asarray(mask, dtype=bool) & self.ok
+        for position in np.flatnonzero(hit):
+            self.field[position], self.reason[position] = field, message(int(position))
 
     def add_at(self, position: int, field: str, reason: str) -> None:
         if self.field[position] is None:
@@ -54,10 +73,6 @@ class RowProblems:
     def items(self) -> Iterable[tuple[int, str, str]]:
         for position in np.flatnonzero(~self.ok):
             yield int(position), str(self.field[position]), str(self.reason[position])
-
-
-def _quoted(values: pd.Series, template: str) -> pd.Series:
-    return values.map(lambda v: template.format(repr(v)))
 
 
 def text(
@@ -100,7 +115,7 @@ def choice(
     if required:
         problems.add(field, values.isna().to_numpy(), "is required")
     bad = values.notna() & ~values.isin(options)
-    problems.add(field, bad.to_numpy(), _quoted(values, f"{{}} is not one of {', '.join(options)}"))
+    problems.add(field, bad.to_numpy(), f"{{}} is not one of {', '.join(options)}", values)
     return values
 
 
@@ -137,10 +152,9 @@ def number(
     rule is stated once here: only ``[+-]digits[.digits][e[+-]digits]`` counts as a number.
     """
     values = text(frame, problems, field, max_len=64)
-    shaped = values.str.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?", case=True)
-    ascii_only = values.map(lambda v: v is None or v.isascii())
-    bad = values.notna() & ~(shaped.fillna(False).astype(bool) & ascii_only.astype(bool))
-    problems.add(field, bad.to_numpy(), _quoted(values, "{} is not a number"))
+    shaped = values.str.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+    bad = values.notna() & ~shaped.fillna(False).astype(bool)
+    problems.add(field, bad.to_numpy(), "{} is not a number", values)
     parsed = pd.to_numeric(values.where(~bad, None), errors="coerce")
     if whole:
         fraction = parsed.notna() & (parsed % 1 != 0)
@@ -164,7 +178,7 @@ def email(frame: pd.DataFrame, problems: RowProblems, field: str) -> pd.Series:
     """Lower-cased e-mail addresses of the same shape the scalar rule accepts."""
     values = text(frame, problems, field, max_len=254).str.lower()
     bad = values.notna() & ~values.str.match(rules.EMAIL_PATTERN).fillna(False).astype(bool)
-    problems.add(field, bad.to_numpy(), _quoted(values, "{} is not an e-mail address"))
+    problems.add(field, bad.to_numpy(), "{} is not an e-mail address", values)
     return values
 
 
@@ -183,8 +197,7 @@ def duplicates(keys: pd.Series, problems: RowProblems, lines: np.ndarray) -> Non
     if not repeated.any():
         return
     first_line = pd.Series(lines, index=keys.index).groupby(keys).transform("first")
-    reasons = first_line.map(lambda line: f"duplicate key, first on line {line}")
-    problems.add("key", repeated.to_numpy(), reasons)
+    problems.add("key", repeated.to_numpy(), "duplicate key, first on line {}", first_line)
 
 
 MAX_DURATION = int(timedelta(days=2).total_seconds())

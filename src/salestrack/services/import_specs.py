@@ -90,15 +90,10 @@ def _activities(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -
     pairs = {f"{k}/{o}" for k, t in look.types.items() for o in t.outcomes}
     pair_ok = (kind.fillna("") + "/" + outcome.fillna("")).isin(pairs)
     vocab = {k: ", ".join(t.outcomes) for k, t in look.types.items()}
-    p.add(
+    p.add_each(
         "outcome",
         (outcome.notna() & ~pair_ok).to_numpy(),
-        pd.Series(
-            [
-                f"{o!r} is not an outcome of a {k} ({vocab.get(k)})"
-                for k, o in zip(kind, outcome, strict=True)
-            ]
-        ),
+        lambda i: f"{outcome[i]!r} is not an outcome of a {kind[i]} ({vocab.get(kind[i])})",
     )
     with_result = kind.map({k: t.has_result for k, t in look.types.items()}).fillna(False)
     p.add(
@@ -143,7 +138,8 @@ def _accounts(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> 
     p.add(
         "time_zone",
         (~zone.isin(known)).to_numpy(),
-        zone.map(lambda z: f"{z!r} is not an IANA time zone"),
+        "{} is not an IANA time zone",
+        zone,
     )
     lat, lon = col.coordinates(f, p)
     return pd.DataFrame(
@@ -198,9 +194,7 @@ def _leads(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> pd.
 def _currency(f: pd.DataFrame, p: RowProblems) -> pd.Series:
     code = col.text(f, p, "currency", max_len=16).str.upper().fillna("USD")
     bad = ~code.str.fullmatch(r"[A-Z]{3}").astype(bool)
-    p.add(
-        "currency", bad.to_numpy(), code.map(lambda c: f"{c!r} is not a three-letter ISO 4217 code")
-    )
+    p.add("currency", bad.to_numpy(), "{} is not a three-letter ISO 4217 code", code)
     return code
 
 
@@ -223,7 +217,7 @@ def _deals(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> pd.
         (s for s in look.stages.values() if s.kind == StageKind.OPEN), key=lambda s: s.position
     )
     stage = raw.map(lambda v: first_open if v is None else look.stages.get(v.casefold()))
-    p.add("stage", stage.isna().to_numpy(), raw.map(lambda v: f"{v!r} is not a stage ({names})"))
+    p.add("stage", stage.isna().to_numpy(), f"{{}} is not a stage ({names})", raw)
     amount = col.money(f, p, "amount", negative=False)
     p.add("amount", amount.isna().to_numpy(), "is required")
     closed = col.timestamp(f, p, "closed_at", now)

@@ -76,8 +76,8 @@ class _Run:
             raise ValidationFailed("owner_by", "must be email or name")
         self.uow, self.actor, self.options = uow, actor, options
         self.spec: EntitySpec = SPECS[options.entity]
-        self.seen = np.empty(0, dtype=np.uint64)
-        self.seen_lines: dict[int, int] = {}
+        self.seen = np.empty(0, dtype=np.uint64)  # sorted key hashes of accepted rows
+        self.seen_lines = np.empty(0, dtype=np.int64)  # their lines, aligned with ``seen``
         self.owners: dict[str, int | None] = {}
         self.allowed_owners: dict[int, str | None] = {}
         self.lookups: Lookups | None = None
@@ -103,30 +103,38 @@ class _Run:
         return clean, problems
 
     def _across_chunks(self, keys: pd.Series, problems: RowProblems, lines: np.ndarray) -> None:
-        """Keys seen in earlier chunks of this file are duplicates too (kept as 64-bit hashes)."""
+        """Keys seen in earlier chunks of this file are duplicates too.
+
+        Kept as sorted 64-bit hashes with their first line: 16 bytes a row, so a file of
+        millions of rows stays within bounded memory.
+        """
         hashes = pd.util.hash_pandas_object(keys, index=False).to_numpy()
-        again = np.isin(hashes, self.seen)
+        where = np.searchsorted(self.seen, hashes)
+        inside = where < len(self.seen)
+        again = np.zeros(len(hashes), dtype=bool)
+        again[inside] = self.seen[where[inside]] == hashes[inside]
         for position in np.flatnonzero(again):
-            first = self.seen_lines.get(int(hashes[position]))
+            first = self.seen_lines[where[position]]
             problems.add_at(int(position), "key", f"duplicate key, first on line {first}")
-        fresh = hashes[~again & problems.ok]
-        self.seen = np.union1d(self.seen, fresh)
-        if len(self.seen_lines) < 100_000:  # line numbers for messages; bounded memory
-            for h, line in zip(fresh, lines[~again & problems.ok], strict=True):
-                self.seen_lines.setdefault(int(h), int(line))
+        keep = ~again & problems.ok
+        fresh, fresh_lines = hashes[keep], lines[keep]
+        order = np.argsort(fresh, kind="stable")
+        fresh, fresh_lines = fresh[order], fresh_lines[order]
+        at = np.searchsorted(self.seen, fresh)
+        self.seen = np.insert(self.seen, at, fresh)
+        self.seen_lines = np.insert(self.seen_lines, at, fresh_lines)
 
     def _owners(self, frame: pd.DataFrame, problems: RowProblems) -> pd.Series:
         names = frame["owner"] if "owner" in frame else pd.Series([None] * len(frame))
-        names = names.where(names.notna() & (names.astype(str).str.strip() != ""), None)
-        missing = [v for v in names.dropna().unique() if str(v).casefold() not in self.owners]
+        names = _stripped(names)
+        folded = names.str.casefold()
+        missing = [v for v in folded.dropna().unique() if v not in self.owners]
         if missing:
-            self._resolve_owners([str(v) for v in missing])
-        ids = names.map(lambda v: None if v is None else self.owners.get(str(v).casefold()))
+            self._resolve_owners(missing)
+        ids = folded.map(self.owners)
         unknown = names.notna() & ids.isna()
         how = self.options.owner_by
-        problems.add(
-            "owner", unknown.to_numpy(), names.map(lambda v: f"{v!r} is not a {how} of a user")
-        )
+        problems.add("owner", unknown.to_numpy(), f"{{}} is not the {how} of a user", names)
         ids = ids.where(names.notna(), self.actor.id)
         if self.spec.owner_required:
             problems.add("owner", ids.isna().to_numpy(), "is required")
@@ -166,23 +174,22 @@ class _Run:
             if name in self.spec.required_links:
                 problems.add(name, np.ones(len(frame), dtype=bool), "is required")
             return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        refs = (
-            frame[name]
-            .where(frame[name].notna(), None)
-            .map(lambda v: None if v is None or not str(v).strip() else str(v).strip())
-        )
+        refs = _stripped(frame[name])
         source = self.options.link_source or self.options.source
         found = _ids_by_key(self.uow, model, source, refs.dropna().unique().tolist(), self.actor)
-        ids = refs.map(lambda v: found.get(v) if v is not None else None)
+        ids = refs.map(found)
         label = model.__tablename__.rstrip("s")
-        problems.add(
-            name,
-            (refs.notna() & ids.isna()).to_numpy(),
-            refs.map(lambda v: f"{label} {v!r} not found in source {source}"),
-        )
+        missing = (refs.notna() & ids.isna()).to_numpy()
+        problems.add(name, missing, f"{label} {{}} not found in source {source}", refs)
         if name in self.spec.required_links:
             problems.add(name, refs.isna().to_numpy(), "is required")
         return ids.astype("Int64")
+
+
+def _stripped(values: pd.Series) -> pd.Series:
+    """Text without surrounding spaces; empty and missing become None."""
+    text = values.where(values.notna(), "").astype(str).str.strip()
+    return text.where(text != "", None).astype(object)
 
 
 def _ids_by_key(
@@ -237,10 +244,13 @@ def _write(
     fresh, old = clean[is_new], clean[~is_new]
     if len(fresh):
         if spec.bulk and not dry_run:
+            columns = fresh.drop(columns=list(spec.derived), errors="ignore")
+            # Columns empty in every row stay out of the INSERT: the store fills NULL faster.
+            columns = columns.loc[:, columns.notna().any().to_numpy()]
             bulk.insert_frame(
                 uow.session.connection(),
                 spec.model.__tablename__,
-                fresh.drop(columns=list(spec.derived), errors="ignore"),
+                columns,
                 actor=actor,
                 now=uow.clock.now(),
                 action=f"import.{run.options.entity}",
