@@ -207,8 +207,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if not csv_path.exists() or sum(1 for _ in csv_path.open()) != args.rows + 1:
         make_csv(csv_path, args.rows)
     urls = {name: f"sqlite:///{work / name}.db" for name in ("import", "baseline", "plain")}
-    for name, url in urls.items():
-        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    for url in urls.values():
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
         prepare_store(url)
     ours = _child(run_import, urls["import"], csv_path)
     base = _child(run_baseline, urls["baseline"], csv_path, True)

@@ -77,7 +77,9 @@ def _sf_account(r: Record) -> Record:
     return {
         **r,
         "address": _joined(r, *street),
-        "status": "customer" if (r.get("type") or "").casefold() == "customer" else "prospect",
+        # Only "Customer" says something about our status; other types (Partner, Press, ...)
+        # leave it to the default on create and to won deals afterwards.
+        "status": "customer" if (r.get("type") or "").casefold() == "customer" else None,
         "industry": None if (r.get("industry") or "").casefold() == "n/a" else r.get("industry"),
     }
 

@@ -82,7 +82,7 @@ class _Run:
         self.allowed_owners: dict[int, str | None] = {}
         self.lookups: Lookups | None = None
 
-    def check(self, chunk: Chunk) -> tuple[pd.DataFrame, RowProblems]:
+    def check(self, chunk: Chunk) -> tuple[pd.DataFrame, RowProblems, dict[str, np.ndarray]]:
         """Validate a chunk column-wise; returns the store-shaped frame and each row's problem."""
         frame, n = chunk.frame.reset_index(drop=True), len(chunk.frame)
         problems = chunk.problems if chunk.problems is not None else RowProblems(n)
@@ -100,7 +100,7 @@ class _Run:
             clean["owner_id"] = self._owners(frame, problems)
         for name, model in self.spec.links.items():
             clean[f"{name}_id"] = self._links(frame, problems, name, model)
-        return clean, problems
+        return clean, problems, _given(frame)
 
     def _across_chunks(self, keys: pd.Series, problems: RowProblems, lines: np.ndarray) -> None:
         """Keys seen in earlier chunks of this file are duplicates too.
@@ -186,6 +186,29 @@ class _Run:
         return ids.astype("Int64")
 
 
+# Import fields whose store column has another name, and columns derived from a field.
+_STORED_AS = {"owner": ("owner_id",), "type": ("type_id",), "stage": ("stage", "entered_at")}
+_STORED_AS |= {"started_at": ("started_at", "completed_at")}
+_STORED_AS |= {n: (f"{n}_id",) for n in ("account", "contact", "deal", "lead")}
+
+
+def _given(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per store column, the rows whose import cell was filled in.
+
+    An update sets only those: a blank cell, or a field the mapping does not read, leaves the
+    stored value alone (as CRM imports do), so importing a narrower file never wipes data.
+    """
+    given: dict[str, np.ndarray] = {}
+    for name in frame.columns:
+        values = frame[name]
+        filled = values.notna().to_numpy()
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            filled = filled & (values.astype(str).str.strip() != "").to_numpy()
+        for column in _STORED_AS.get(str(name), (str(name),)):
+            given[column] = filled
+    return given
+
+
 def _stripped(values: pd.Series) -> pd.Series:
     """Text without surrounding spaces; empty and missing become None."""
     text = values.where(values.notna(), "").astype(str).str.strip()
@@ -234,10 +257,18 @@ def _records(frame: pd.DataFrame, spec: EntitySpec) -> list[dict[str, Any]]:
 
 
 def _write(
-    run: _Run, clean: pd.DataFrame, result: ChunkResult, lines: np.ndarray, *, dry_run: bool
+    run: _Run,
+    clean: pd.DataFrame,
+    given: dict[str, np.ndarray],
+    result: ChunkResult,
+    lines: np.ndarray,
+    *,
+    dry_run: bool,
 ) -> None:
     """Create the new rows and update the existing ones of the checked, valid rows."""
     uow, spec, actor = run.uow, run.spec, run.actor
+    if clean.empty:
+        return
     keys = clean["external_id"].tolist()
     existing = _ids_by_key(uow, spec.model, run.options.source, keys, None)
     is_new = ~clean["external_id"].isin(list(existing))
@@ -260,6 +291,7 @@ def _write(
                 _add_deal(run, row)
         result.created += len(fresh)
     for position, row in zip(old.index, _records(old, spec), strict=True):
+        row = {k: v for k, v in row.items() if k in given and given[k][position]}
         record = uow.session.get(spec.model, existing[row["external_id"]])
         assert record is not None
         try:
@@ -337,7 +369,7 @@ def import_records(
 
 def _one_chunk(run: _Run, chunk: Chunk, *, dry_run: bool) -> ChunkResult:
     result = ChunkResult(read=len(chunk.frame))
-    clean, problems = run.check(chunk)
+    clean, problems, given = run.check(chunk)
     ok = problems.ok
     for position, name, reason in problems.items():
         result.rejects.append((int(chunk.lines[position]), name, reason))
@@ -345,5 +377,5 @@ def _one_chunk(run: _Run, chunk: Chunk, *, dry_run: bool) -> ChunkResult:
     valid = clean[ok]
     if dry_run:
         result.preview = valid.head(PREVIEW_ROWS)
-    _write(run, valid, result, chunk.lines, dry_run=dry_run)
+    _write(run, valid, given, result, chunk.lines, dry_run=dry_run)
     return result
