@@ -53,21 +53,47 @@ def bulk_insert(
         return 0
     now = (clock or SystemClock()).now()
     with engine.begin() as conn:
-        first = reserve_change_seq(conn, n)
-        arrow = _prepare(table, frame, now, first)
-        if conn.dialect.name == "postgresql":
-            _copy_postgres(conn, table, arrow, chunk_rows, progress)
-            _advance_id_sequence(conn, table)
-        else:
-            _executemany_sqlite(conn, table, arrow, chunk_rows, progress)
-        record_bulk_event(
-            conn,
-            actor,
-            "bulk.load",
-            table_name,
-            now,
-            {"rows": n, "first_change_seq": first, "last_change_seq": first + n - 1},
+        insert_frame(
+            conn, table_name, frame, actor=actor, now=now, chunk_rows=chunk_rows, progress=progress
         )
+    return n
+
+
+def insert_frame(
+    conn: Connection,
+    table_name: str,
+    frame: pd.DataFrame,
+    *,
+    actor: Actor,
+    now: datetime,
+    action: str = "bulk.load",
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> int:
+    """Insert ``frame`` inside the caller's transaction on ``conn``, numbered and audited.
+
+    The building block of :func:`bulk_insert` and of the import service, which must put a
+    chunk's new rows in the same transaction as its updates.
+    """
+    table = _table(table_name)
+    n = len(frame)
+    if n == 0:
+        return 0
+    first = reserve_change_seq(conn, n)
+    arrow = _prepare(table, frame, now, first)
+    if conn.dialect.name == "postgresql":
+        _copy_postgres(conn, table, arrow, chunk_rows, progress)
+        _advance_id_sequence(conn, table)
+    else:
+        _executemany_sqlite(conn, table, arrow, chunk_rows, progress)
+    record_bulk_event(
+        conn,
+        actor,
+        action,
+        table_name,
+        now,
+        {"rows": n, "first_change_seq": first, "last_change_seq": first + n - 1},
+    )
     return n
 
 
