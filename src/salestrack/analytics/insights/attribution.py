@@ -82,9 +82,9 @@ def touch_weights(j: Journeys, model: str, half_life_days: float = HALF_LIFE_DAY
     """Share of its journey's credit each touch gets under a rule-based model (sums to 1)."""
     pos, length = j.positions()
     if model == "first_touch":
-        return (pos == 0).astype(np.float64)
+        return np.where(pos == 0, 1.0, 0.0)
     if model == "last_touch":
-        return (pos == length - 1).astype(np.float64)
+        return np.where(pos == length - 1, 1.0, 0.0)
     if model == "linear":
         return 1.0 / length
     if model == "time_decay":

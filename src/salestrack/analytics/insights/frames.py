@@ -296,3 +296,24 @@ def data_as_of(src: Source) -> pd.Timestamp | None:
         "(SELECT max(ordered_at) FROM orders))"
     ).fetchone()
     return pd.Timestamp(row[0]) if row and row[0] is not None else None
+
+
+def last_touch_frame(src: Source) -> pd.DataFrame:
+    """Per customer (account with an order): days from its last done selling activity to the
+    end of the record (NULL when it was never touched)."""
+    return src.frame(
+        f"""WITH ends AS (
+            SELECT greatest((SELECT max(started_at) FROM activities),
+                            (SELECT max(ordered_at) FROM orders)) AS end_at
+        ),
+        last_touch AS (
+            SELECT act.account_id, max(act.started_at) AS last_at
+            FROM activities act JOIN activity_types t ON t.id = act.type_id
+            WHERE act.status = 'done' AND t.category = '{SELLING}' GROUP BY act.account_id
+        )
+        SELECT o.account_id,
+               date_diff('second', l.last_at, e.end_at) / 86400.0 AS days_since_touch
+        FROM (SELECT DISTINCT account_id FROM orders) o
+        LEFT JOIN last_touch l USING (account_id) CROSS JOIN ends e
+        ORDER BY o.account_id"""
+    )
