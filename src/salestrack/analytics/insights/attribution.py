@@ -54,15 +54,15 @@ class Journeys:
     def from_frames(cls, deals: pd.DataFrame, touches: pd.DataFrame) -> Journeys:
         """From :func:`frames.deal_frame` and :func:`frames.touch_frame`."""
         index = pd.Index(deals["deal_id"])
-        touches = touches[touches["deal_id"].isin(index)]
-        order = np.lexsort(
-            (touches["started_at"].to_numpy(), index.get_indexer(touches["deal_id"]))
-        )
-        touches = touches.iloc[order]
+        journey = index.get_indexer(touches["deal_id"])
+        kept = journey >= 0  # touches of deals outside the frame are ignored
+        order = np.lexsort((touches["started_at"].to_numpy()[kept], journey[kept]))
+        rows = np.flatnonzero(kept)[order]
+        touches = touches.iloc[rows]
         codes, names = pd.factorize(touches["channel"], sort=True)
         won = deals["won"].to_numpy(dtype=bool)
         return cls(
-            journey=index.get_indexer(touches["deal_id"]).astype(np.int64),
+            journey=journey[rows].astype(np.int64),
             channel=codes.astype(np.int64),
             hours_before_close=touches["hours_before_close"].to_numpy(dtype=float),
             converted=won,
