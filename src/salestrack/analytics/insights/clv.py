@@ -94,16 +94,18 @@ class Fit:
 
 def _fit(names: tuple[str, ...], nll: Callable[[Floats], float], start: Floats, n: int) -> Fit:
     """Minimise ``nll`` over log-parameters; intervals from the inverse Hessian."""
-    result = optimize.minimize(
-        nll,
-        np.log(start),
-        method="Nelder-Mead",
-        options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9},
-    )
-    result = optimize.minimize(nll, result.x, method="BFGS")
-    theta = result.x
+    # Probing far-off parameters overflows; nll maps those points to 1e300, so the overflow
+    # warnings carry no information and are silenced for the search only.
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # overflow probing far-off points
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = optimize.minimize(
+            nll,
+            np.log(start),
+            method="Nelder-Mead",
+            options={"maxiter": 4000, "xatol": 1e-7, "fatol": 1e-9},
+        )
+        result = optimize.minimize(nll, result.x, method="BFGS")
+        theta = result.x
         hess = _hessian(nll, theta)
     try:
         cov = np.linalg.inv(hess)
