@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import demo, imports, users
+from salestrack.cli import demo, imports, insights, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
     app.command("init")(init)
     app.command("demo")(demo.demo)
     app.command("simulate")(demo.simulate_command)
+    app.command("insights")(insights.insights)
     app.add_typer(users.app, name="users")
     app.command("import")(imports.import_command)
     return app

@@ -8,7 +8,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from salestrack.analytics.sync import sync
+from salestrack.analytics.warehouse import Warehouse
 from salestrack.cli.context import console, handles_errors, open_store, progress_bar
+from salestrack.cli.insights import print_insights, warehouse_path
 from salestrack.services.setup import init_store
 from salestrack.simulate import SimulationParams, simulate, write_csv, write_ground_truth
 from salestrack.simulate.load import load_into_store
@@ -36,10 +39,12 @@ def demo(
         typer.Option(help="Store URL (default: ./salestrack-demo.db, recreated on every run)."),
     ] = None,
 ) -> None:
-    """Simulate a sales org, load it into a fresh store and print what it holds."""
+    """Simulate a sales org, load it into a fresh store, print what it holds, sync it into
+    the analytics warehouse and print the insights report."""
     if db is None:
-        for stale in DEMO_DB.parent.glob(DEMO_DB.name + "*"):
-            stale.unlink()
+        stale_files = [*DEMO_DB.parent.glob(DEMO_DB.name + "*"), DEMO_DB.with_suffix(".duckdb")]
+        for stale in stale_files:
+            stale.unlink(missing_ok=True)
         db = f"sqlite:///{DEMO_DB}"
     with console.status("simulating the sales org"):
         org = simulate(_params(seed, reps, months))
@@ -50,8 +55,12 @@ def demo(
             task = bar.add_task("loading", total=sum(len(f) for f in org.tables.values()))
             load_into_store(engine, org, progress=lambda n: bar.advance(task, n))
         summary = store_summary(engine)
+        warehouse = Warehouse(warehouse_path(db, None))
+        with console.status("syncing the analytics warehouse"):
+            sync(engine, warehouse)
     print_summary(summary)
-    console.print(f"store: {db}   ground truth: {truth}")
+    console.print(f"store: {db}   warehouse: {warehouse.path}   ground truth: {truth}")
+    print_insights(warehouse)
     if not no_serve:
         console.print("[yellow]the web dashboard is not built yet; ran as --no-serve[/]")
 

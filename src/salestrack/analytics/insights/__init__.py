@@ -1,0 +1,1 @@
+"""Insights: statistics with honest uncertainty on small frames the warehouse has aggregated."""

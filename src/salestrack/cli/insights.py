@@ -1,0 +1,58 @@
+"""``salestrack insights``: sync the warehouse, then print the headline findings (or JSON)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.engine import make_url
+
+from salestrack.analytics.insights.render import render
+from salestrack.analytics.insights.report import build_report, report_json
+from salestrack.analytics.sync import sync
+from salestrack.analytics.warehouse import Warehouse
+from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
+
+WAREHOUSE_HELP = "DuckDB warehouse file (default: beside a SQLite store, else ./salestrack.duckdb)."
+
+
+def warehouse_path(db: str | None, path: Path | None) -> Path:
+    """The warehouse of the store ``db``: ``/x/crm.db`` gets ``/x/crm.duckdb``.
+
+    The same rule as ``salestrack sync``; once both branches are merged this is its helper.
+    """
+    if path is not None:
+        return path
+    url = make_url(database_url(db))
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).with_suffix(".duckdb")
+    return Path("salestrack.duckdb")
+
+
+def print_insights(warehouse: Warehouse, *, as_json: bool = False) -> None:
+    """Build the report from the warehouse and print it (Rich tables or JSON on stdout)."""
+    with warehouse.connect(read_only=True) as conn:
+        report = build_report(conn, actor=None)
+    if as_json:
+        typer.echo(json.dumps(report_json(report), indent=2))
+    else:
+        render(report, console)
+
+
+@handles_errors
+def insights(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
+    warehouse: Annotated[Path | None, typer.Option(help=WAREHOUSE_HELP)] = None,
+) -> None:
+    """Which activities win deals, when to call, attribution, repeat value, leaderboard."""
+    target = Warehouse(warehouse_path(db, warehouse))
+    with open_store(db) as engine:
+        if as_json:
+            sync(engine, target)
+        else:
+            with console.status("syncing the warehouse"):
+                sync(engine, target)
+    print_insights(target, as_json=as_json)
