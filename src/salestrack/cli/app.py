@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import demo, users
+from salestrack.cli import demo, report, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -22,6 +22,7 @@ def build_app() -> typer.Typer:
     app.command("demo")(demo.demo)
     app.command("simulate")(demo.simulate_command)
     app.add_typer(users.app, name="users")
+    app.command("report")(report.report)
     return app
 
 

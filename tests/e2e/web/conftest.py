@@ -46,6 +46,7 @@ PHONE = {"width": 375, "height": 740}
 class Site:
     url: str
     seeded: Seeded
+    database_url: str
 
 
 def _free_port() -> int:
@@ -71,7 +72,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         if time.monotonic() > deadline:
             raise RuntimeError("web server did not start")
         time.sleep(0.05)
-    yield Site(f"http://127.0.0.1:{port}", seeded)
+    yield Site(f"http://127.0.0.1:{port}", seeded, url)
     server.should_exit = True
     thread.join(timeout=10)
     app.state.web.reader.close()
