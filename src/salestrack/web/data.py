@@ -131,60 +131,29 @@ SELECT u.id AS rep_id, u.name AS rep FROM users u
 WHERE list_contains($ids, u.id) AND u.role = 'rep' ORDER BY u.name
 """
 
-MIX_SQL = """
-SELECT a.owner_id AS rep_id, t.key AS type, count(*) AS n
+ACTIVITY_SQL = """
+SELECT a.started_at >= $start AS current, a.owner_id AS rep_id, t.key AS type, t.category,
+       count(*) AS n,
+       count(*) FILTER (WHERE a.outcome IN ('connected', 'replied', 'held', 'completed')) AS good,
+       sum(coalesce(a.duration_s, 0)) / 3600.0 AS hours,
+       count(*) FILTER (WHERE a.logged_at - a.started_at <= INTERVAL 24 HOUR) AS same_day,
+       count(*) FILTER (WHERE a.next_step IS NOT NULL OR a.deal_id IS NULL) AS next_step
 FROM activities a JOIN activity_types t ON t.id = a.type_id
-WHERE a.status = 'done' AND a.started_at >= $start AND a.started_at < $end
+WHERE a.status = 'done' AND a.started_at >= $before AND a.started_at < $end
   AND list_contains($ids, a.owner_id)
 GROUP BY ALL
 """
-
-OUTCOMES_SQL = """
-SELECT a.owner_id AS rep_id, t.key AS type, count(*) AS n,
-       count(*) FILTER (WHERE a.outcome IN ('connected', 'replied', 'held', 'completed')) AS good
-FROM activities a JOIN activity_types t ON t.id = a.type_id
-WHERE a.status = 'done' AND a.started_at >= $start AND a.started_at < $end
-  AND list_contains($ids, a.owner_id) AND t.key IN ('call', 'email', 'meeting', 'visit', 'demo')
-GROUP BY ALL
-"""
-
-TIME_SQL = """
-SELECT a.owner_id AS rep_id, t.category, sum(coalesce(a.duration_s, 0)) / 3600.0 AS hours
-FROM activities a JOIN activity_types t ON t.id = a.type_id
-WHERE a.status = 'done' AND a.started_at >= $start AND a.started_at < $end
-  AND list_contains($ids, a.owner_id)
-GROUP BY ALL
-"""
-
-COVERAGE_SQL = """
-SELECT a.owner_id AS rep_id, count(*) AS done,
-       avg(CASE WHEN a.logged_at - a.started_at <= INTERVAL 24 HOUR THEN 1.0 ELSE 0.0 END)
-         AS same_day,
-       avg(CASE WHEN a.next_step IS NOT NULL OR a.deal_id IS NULL THEN 1.0 ELSE 0.0 END)
-         AS next_step
-FROM activities a
-WHERE a.status = 'done' AND a.started_at >= $start AND a.started_at < $end
-  AND list_contains($ids, a.owner_id)
-GROUP BY ALL
-"""
+OUTCOME_TYPES = ("call", "email", "meeting", "visit", "demo")
 
 DEALS_SQL = """
-SELECT d.owner_id AS rep_id,
+SELECT d.closed_at >= $start AS current, d.owner_id AS rep_id,
        count(*) FILTER (WHERE s.kind = 'won') AS won,
        count(*) FILTER (WHERE s.kind IN ('won', 'lost')) AS closed,
        coalesce(sum(d.amount) FILTER (WHERE s.kind = 'won'), 0)::DOUBLE AS won_amount,
        avg(date_diff('second', d.created_at, d.closed_at) / 86400.0)
          FILTER (WHERE s.kind = 'won') AS cycle_days
 FROM deals d JOIN stages s ON s.id = d.stage_id
-WHERE d.closed_at >= $start AND d.closed_at < $end AND list_contains($ids, d.owner_id)
-GROUP BY ALL
-"""
-
-SELLING_SQL = """
-SELECT a.owner_id AS rep_id, count(*) AS selling
-FROM activities a JOIN activity_types t ON t.id = a.type_id
-WHERE a.status = 'done' AND t.category = 'selling'
-  AND a.started_at >= $start AND a.started_at < $end AND list_contains($ids, a.owner_id)
+WHERE d.closed_at >= $before AND d.closed_at < $end AND list_contains($ids, d.owner_id)
 GROUP BY ALL
 """
 
@@ -218,17 +187,22 @@ WITH g AS (
          period_start + CASE period WHEN 'week' THEN INTERVAL 7 DAY
                                     WHEN 'month' THEN INTERVAL 1 MONTH
                                     ELSE INTERVAL 3 MONTH END AS ge,
+         CASE metric WHEN 'calls' THEN 'call' ELSE 'demo' END AS type,
          target::DOUBLE AS target
   FROM goals
   WHERE list_contains($ids, user_id) AND period_start < $end AND period_start >= $start
     AND metric IN ('calls', 'demos')
+), per_goal AS (
+  SELECT g.rep_id, g.metric, g.gs, g.target, count(a.id) AS actual
+  FROM g LEFT JOIN (
+    SELECT a.id, a.owner_id, t.key, a.started_at FROM activities a
+    JOIN activity_types t ON t.id = a.type_id
+    WHERE a.status = 'done' AND t.key IN ('call', 'demo') AND list_contains($ids, a.owner_id)
+      AND a.started_at >= $start AND a.started_at < $end + INTERVAL 3 MONTH
+  ) a ON a.owner_id = g.rep_id AND a.key = g.type AND a.started_at >= g.gs AND a.started_at < g.ge
+  GROUP BY ALL
 )
-SELECT g.rep_id, g.metric, sum(g.target) AS target,
-       sum((SELECT count(*) FROM activities a JOIN activity_types t ON t.id = a.type_id
-            WHERE a.owner_id = g.rep_id AND a.status = 'done'
-              AND t.key = CASE g.metric WHEN 'calls' THEN 'call' ELSE 'demo' END
-              AND a.started_at >= g.gs AND a.started_at < g.ge)) AS actual
-FROM g GROUP BY ALL
+SELECT rep_id, metric, sum(target) AS target, sum(actual) AS actual FROM per_goal GROUP BY ALL
 """
 
 
@@ -255,14 +229,32 @@ class Overview:
     stalled: pd.DataFrame
 
 
-def leaderboard(reader: WarehouseReader, ids: Sequence[int], window: Window) -> pd.DataFrame:
+def _activity_facts(reader: WarehouseReader, ids: Sequence[int], window: Window) -> pd.DataFrame:
+    """One scan of the activities of this window and the previous one, by rep, type, category."""
+    return _frame(reader, ACTIVITY_SQL, ids, before=naive(window.previous.start), **window.params())
+
+
+def leaderboard(
+    reader: WarehouseReader,
+    ids: Sequence[int],
+    window: Window,
+    facts: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Reps ranked by a composite score, with its change against the previous period.
 
     The score averages each rep's share of the team's best on won amount, deals won, win rate
     and selling activities (0-100): no single number can be gamed by volume alone.
     """
+    facts = _activity_facts(reader, ids, window) if facts is None else facts
     reps = _frame(reader, REPS_SQL, ids)
-    now, before = (_score(reader, ids, reps, w) for w in (window, window.previous))
+    deals = _frame(reader, DEALS_SQL, ids, before=naive(window.previous.start), **window.params())
+    selling = (
+        facts[facts["category"] == "selling"]
+        .groupby(["current", "rep_id"], as_index=False)[["n"]]
+        .sum()
+        .rename(columns={"n": "selling"})
+    )
+    now, before = (_score(reps, deals, selling, current) for current in (True, False))
     board = now.merge(before[["rep_id", "score"]], on="rep_id", suffixes=("", "_prev"))
     board["change"] = board["score"] - board["score_prev"]
     board = board.sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
@@ -271,11 +263,13 @@ def leaderboard(reader: WarehouseReader, ids: Sequence[int], window: Window) -> 
 
 
 def _score(
-    reader: WarehouseReader, ids: Sequence[int], reps: pd.DataFrame, window: Window
+    reps: pd.DataFrame, deals: pd.DataFrame, selling: pd.DataFrame, current: bool
 ) -> pd.DataFrame:
-    deals = _frame(reader, DEALS_SQL, ids, **window.params())
-    selling = _frame(reader, SELLING_SQL, ids, **window.params())
-    out = reps.merge(deals, on="rep_id", how="left").merge(selling, on="rep_id", how="left")
+    def part(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame[frame["current"] == current].drop(columns="current")
+
+    out = reps.merge(part(deals), on="rep_id", how="left")
+    out = out.merge(part(selling), on="rep_id", how="left")
     for col in ("won", "closed", "won_amount", "selling"):
         out[col] = out[col].fillna(0).astype(float)
     out["win_rate"] = (out["won"] / out["closed"]).where(out["closed"] > 0)
@@ -287,13 +281,23 @@ def _score(
     return out
 
 
+def _coverage(cur: pd.DataFrame) -> pd.DataFrame:
+    """Per rep: activities done, and the shares logged within a day and with a next step."""
+    sums = cur.groupby("rep_id", as_index=False)[["n", "same_day", "next_step"]].sum()
+    sums["same_day"] = sums["same_day"] / sums["n"]
+    sums["next_step"] = sums["next_step"] / sums["n"]
+    return sums.rename(columns={"n": "done"})
+
+
 def overview(
     reader: WarehouseReader, ids: Sequence[int], window: Window, *, stalled_days: int = STALLED_DAYS
 ) -> Overview:
     """The team overview for the owners ``ids`` over ``window``."""
     p = window.params()
+    facts = _activity_facts(reader, ids, window)
+    cur = facts[facts["current"]].drop(columns="current")
     funnel = _frame(reader, FUNNEL_SQL, ids, **p)
-    board = leaderboard(reader, ids, window)
+    board = leaderboard(reader, ids, window, facts)
     opened = _frame(reader, OPEN_SQL, ids, **p).iloc[0]
     won, closed = board["won"].sum(), board["closed"].sum()
     weighted = (board["cycle_days"] * board["won"]).sum()
@@ -315,10 +319,12 @@ def overview(
     return Overview(
         window=window,
         reps=board[["rep_id", "rep"]].sort_values("rep"),
-        mix=_frame(reader, MIX_SQL, ids, **p),
-        outcomes=_frame(reader, OUTCOMES_SQL, ids, **p),
-        time=_frame(reader, TIME_SQL, ids, **p),
-        coverage=_frame(reader, COVERAGE_SQL, ids, **p),
+        mix=cur.groupby(["rep_id", "type"], as_index=False)[["n"]].sum(),
+        outcomes=cur[cur["type"].isin(OUTCOME_TYPES)]
+        .groupby(["rep_id", "type"], as_index=False)[["n", "good"]]
+        .sum(),
+        time=cur.groupby(["rep_id", "category"], as_index=False)[["hours"]].sum(),
+        coverage=_coverage(cur),
         goals=_frame(reader, GOALS_SQL, ids, **p),
         leaderboard=board,
         funnel=funnel,
