@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import demo, imports, insights, users
+from salestrack.cli import demo, imports, insights, report, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -24,6 +24,7 @@ def build_app() -> typer.Typer:
     app.command("insights")(insights.insights)
     app.add_typer(users.app, name="users")
     app.command("import")(imports.import_command)
+    app.command("report")(report.report)
     return app
 
 

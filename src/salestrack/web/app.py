@@ -1,0 +1,103 @@
+"""Build the web app: its state (store, warehouse, secret), its router and a standalone app.
+
+``create_web_router`` holds the pages; ``create_web_app`` wraps them with static files and the
+error pages so the web app can run and be tested on its own. The API's app factory can mount the
+same router and static files at merge time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from salestrack.analytics.warehouse import Warehouse
+from salestrack.config import Settings
+from salestrack.domain.clock import Clock, SystemClock
+from salestrack.web import errors
+from salestrack.web.data import WarehouseReader
+from salestrack.web.routes import auth, board, day, insights, maps, records, team
+
+STATIC = Path(__file__).parent / "static"
+
+
+class WebSettings(BaseSettings):
+    """Settings only the web pages need (``SALESTRACK_WEB_*``, ``SALESTRACK_MAP_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="SALESTRACK_", extra="ignore")
+
+    web_secret: str | None = None
+    """Signs session cookies; when unset a random one is drawn (sessions end on restart)."""
+    map_tile_url: str = ""
+    """e.g. ``https://tile.openstreetmap.org/{z}/{x}/{y}.png``; empty: the map has no tiles."""
+    map_attribution: str = ""
+    analytics_path: str | None = None
+    warehouse_max_age_s: float = 60.0
+    """Manager pages re-sync the warehouse when its last sync is older than this."""
+
+
+def warehouse_path_for(database_url: str) -> Path:
+    """Beside a SQLite store (``x.db`` -> ``x.duckdb``), else ``./salestrack.duckdb``."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).with_suffix(".duckdb")
+    return Path("salestrack.duckdb")
+
+
+@dataclass
+class WebState:
+    """What the pages need for the app's lifetime."""
+
+    settings: Settings
+    engine: Engine
+    web: WebSettings
+    reader: WarehouseReader
+    clock: Clock = field(default_factory=SystemClock)
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+
+def create_web_router() -> APIRouter:
+    """Every page; they find the :class:`WebState` on ``request.app.state.web``."""
+    router = APIRouter(include_in_schema=False)
+    for module in (auth, day, records, board, team, insights, maps):
+        router.include_router(module.router)
+    return router
+
+
+def create_web_state(
+    settings: Settings,
+    engine: Engine,
+    *,
+    web: WebSettings | None = None,
+    clock: Clock | None = None,
+) -> WebState:
+    web = web or WebSettings()
+    path = Path(web.analytics_path) if web.analytics_path else None
+    warehouse = Warehouse(path or warehouse_path_for(settings.database_url))
+    reader = WarehouseReader(engine, warehouse, max_age_s=web.warehouse_max_age_s)
+    state = WebState(settings, engine, web, reader, clock or SystemClock())
+    if web.web_secret:
+        state.secret = web.web_secret
+    return state
+
+
+def create_web_app(
+    settings: Settings,
+    engine: Engine,
+    *,
+    web: WebSettings | None = None,
+    clock: Clock | None = None,
+) -> FastAPI:
+    """A standalone app serving the pages and their static files."""
+    app = FastAPI(title="salestrack web", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.web = create_web_state(settings, engine, web=web, clock=clock)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(create_web_router())
+    errors.install(app)
+    return app

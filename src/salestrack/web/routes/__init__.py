@@ -1,0 +1,1 @@
+"""The pages, one module per area: sign-in, my day, records, pipeline, team, insights, map."""

@@ -1,0 +1,93 @@
+"""Sign in and out, the home redirect and the user's own settings (language, time zone)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from salestrack.errors import ValidationFailed
+from salestrack.services import users
+from salestrack.store.uow import UnitOfWork
+from salestrack.web.deps import Page, check_csrf, formatter_for, get_state, page, signer
+from salestrack.web.i18n import N_
+from salestrack.web.render import render_text
+from salestrack.web.session import COOKIE
+
+router = APIRouter()
+LOCALE_NAMES = (("en", "English"), ("vi", "Tiếng Việt"))
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: a crafted link cannot bounce the user to another site."""
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _login_page(request: Request, next_: str, email: str = "", error: str = "") -> HTMLResponse:
+    fmt = formatter_for(request, None)
+    context = {"fmt": fmt, "page": None, "next": next_, "email": email, "error": error}
+    status = 401 if error else 200
+    return HTMLResponse(render_text(fmt.locale, "login.html", context), status_code=status)
+
+
+@router.get("/login")
+def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    return _login_page(request, _safe_next(next))
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    state = get_state(request)
+    user = users.authenticate(UnitOfWork(state.engine, state.clock), email, password)
+    if user is None:
+        fmt = formatter_for(request, None)
+        return _login_page(
+            request, _safe_next(next), email, fmt._(N_("E-mail or password is wrong."))
+        )
+    _, value = signer(state).new(user.id)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=signer(state).max_age_s,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+def logout() -> Response:
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE)
+    return response
+
+
+@router.get("/")
+def home(p: Annotated[Page, Depends(page)]) -> Response:
+    return RedirectResponse("/team" if p.is_manager else "/day", status_code=303)
+
+
+@router.get("/settings")
+def settings_form(p: Annotated[Page, Depends(page)]) -> HTMLResponse:
+    return p.render("settings.html", locales=LOCALE_NAMES)
+
+
+@router.post("/settings", dependencies=[Depends(check_csrf)])
+def save_settings(
+    p: Annotated[Page, Depends(page)],
+    locale: Annotated[str, Form()],
+    time_zone: Annotated[str, Form()],
+) -> Response:
+    try:
+        users.update_user(p.uow(), p.actor, p.user.id, locale=locale, time_zone=time_zone)
+    except ValidationFailed as exc:
+        return p.render("settings.html", status_code=400, locales=LOCALE_NAMES, error=str(exc))
+    return RedirectResponse("/settings", status_code=303)

@@ -1,0 +1,109 @@
+"""Check-in from a phone (browser geolocation) and the map of accounts (Leaflet)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from salestrack.errors import ValidationFailed
+from salestrack.store.models import Account
+from salestrack.web import checkins
+from salestrack.web.deps import Page, check_csrf, page
+from salestrack.web.labels import label
+
+router = APIRouter()
+PageDep = Annotated[Page, Depends(page)]
+
+
+def _float(value: str) -> float | None:
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None
+
+
+def _checkin_page(p: Page, error: str | None = None, status_code: int = 200) -> HTMLResponse:
+    uow = p.uow()
+    with uow(p.actor):
+        accounts = uow.accounts.list(Account.owner_id == p.user.id, limit=300)
+        visit = uow.activity_types.find_one(key="visit")
+    names = {a.id: a.name for a in accounts}
+    return p.render(
+        "checkin.html",
+        status_code=status_code,
+        accounts=accounts,
+        names=names,
+        visits=checkins.open_visits(p.uow(), p.actor),
+        error=error,
+        outcomes=list(visit.outcomes) if visit else [],
+    )
+
+
+@router.get("/checkin")
+def checkin_form(p: PageDep) -> HTMLResponse:
+    return _checkin_page(p)
+
+
+@router.post("/checkin", dependencies=[Depends(check_csrf)])
+def check_in(
+    p: PageDep,
+    account_id: Annotated[int, Form()],
+    latitude: Annotated[str, Form()] = "",
+    longitude: Annotated[str, Form()] = "",
+    accuracy_m: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        checkins.check_in(
+            p.uow(),
+            p.actor,
+            account_id=account_id,
+            latitude=_float(latitude),
+            longitude=_float(longitude),
+            accuracy_m=_float(accuracy_m),
+        )
+    except ValidationFailed as exc:
+        return _checkin_page(p, str(exc), 400)
+    return RedirectResponse("/checkin", status_code=303)
+
+
+@router.post("/checkin/{activity_id}/out", dependencies=[Depends(check_csrf)])
+def check_out(
+    p: PageDep,
+    activity_id: int,
+    outcome: Annotated[str, Form()],
+    next_step: Annotated[str, Form()],
+) -> Response:
+    try:
+        checkins.check_out(p.uow(), p.actor, activity_id, outcome=outcome, next_step=next_step)
+    except ValidationFailed as exc:
+        return _checkin_page(p, str(exc), 400)
+    return RedirectResponse("/checkin", status_code=303)
+
+
+@router.get("/map")
+def account_map(p: PageDep) -> HTMLResponse:
+    web = p.state.web
+    return p.render("map.html", tile_url=web.map_tile_url, attribution=web.map_attribution)
+
+
+@router.get("/map/accounts.json")
+def account_points(p: PageDep) -> JSONResponse:
+    """Visible accounts with coordinates, for the map's markers."""
+    uow = p.uow()
+    with uow(p.actor):
+        rows = uow.accounts.list(Account.latitude.is_not(None), limit=5000)
+    return JSONResponse(
+        [
+            {
+                "id": a.id,
+                "name": a.name,
+                "lat": a.latitude,
+                "lon": a.longitude,
+                "status": label(p.fmt, a.status),
+                "customer": a.status == "customer",
+            }
+            for a in rows
+        ]
+    )
