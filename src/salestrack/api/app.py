@@ -13,10 +13,12 @@ from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
-from salestrack.api.routes import audit, auth
+from salestrack.api.routes import audit, auth, webhooks
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.store.engine import make_engine
+from salestrack.store.uow import UnitOfWork
+from salestrack.webhooks.dispatcher import Dispatcher, policy_from
 
 DESCRIPTION = """\
 Capture sales activities with their outcomes, and the records around them.
@@ -41,9 +43,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        dispatcher = None
+        if settings.webhooks_enabled:
+            dispatcher = Dispatcher(
+                UnitOfWork(state.engine, state.clock),
+                policy_from(settings),
+                timeout=settings.webhook_timeout_seconds,
+                poll_seconds=settings.webhook_poll_seconds,
+            )
+            dispatcher.start()
         try:
             yield
         finally:
+            if dispatcher is not None:
+                dispatcher.stop()
             if owns_engine:
                 state.engine.dispose()
 
@@ -63,6 +76,7 @@ def create_app(
     for resource in RESOURCES:
         api.include_router(router_for(resource))
     api.include_router(audit.router)
+    api.include_router(webhooks.router)
     # Imports, metrics and insights (issues of their own) include their routers here.
     app.include_router(api)
     return app

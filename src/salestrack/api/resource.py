@@ -92,7 +92,7 @@ def _at_item(index: int, exc: SalestrackError) -> SalestrackError:
     return Conflict(f"{where}: {exc}")
 
 
-def _refuse_nulls(model: type[Base], changes: dict[str, Any]) -> None:
+def refuse_nulls(model: type[Base], changes: dict[str, Any]) -> None:
     """An update may clear optional fields with null, never required ones."""
     columns = model.__table__.columns
     for key, value in changes.items():
@@ -227,7 +227,7 @@ def _add_update_route(router: APIRouter, res: Resource, body_type: type[In], fn:
     ) -> Response:
         def produce() -> Reply:
             changes = _as_model(body).model_dump(exclude_unset=True)
-            _refuse_nulls(res.model, changes)
+            refuse_nulls(res.model, changes)
             return _guarded_change(
                 res, write, row_id, if_match, lambda: fn(write.uow, write.actor, row_id, **changes)
             )

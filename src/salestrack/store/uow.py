@@ -104,6 +104,8 @@ class UnitOfWork:
         self.enrollments = Repository(session, m.Enrollment, actor)
         self.audit = Repository(session, m.AuditEvent, actor)
         self.tokens = Repository(session, m.ApiToken, actor)
+        self.webhooks = Repository(session, m.WebhookSubscription, actor)
+        self.webhook_deliveries = Repository(session, m.WebhookDelivery, actor)
         return self
 
     def __exit__(

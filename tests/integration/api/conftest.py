@@ -79,7 +79,7 @@ def org(uow: UnitOfWork) -> Org:
 
 
 def api_settings(**overrides: object) -> Settings:
-    return Settings(webhooks_enabled=False, **overrides)  # type: ignore[arg-type]
+    return Settings(**{"webhooks_enabled": False, **overrides})  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -83,6 +83,9 @@ def _seed_south(client: TestClient, org: Org) -> dict[str, int]:
 # Reference data every user sees (and only admins change).
 SHARED = ("activity-types",)
 
+# Not team data at all: only admins reach these routes.
+ADMIN_ONLY = ("webhooks",)
+
 # Resources whose changes need a rank (admin, manager) regardless of the record.
 RANKED = ("users", "teams", "goals")
 
@@ -96,6 +99,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "deals"): {"amount": "1"},
     ("PATCH", "activities"): {"subject": "x"},
     ("PATCH", "goals"): {"target": "9"},
+    ("PATCH", "webhooks"): {"description": "x"},
     ("POST", "activities/complete"): {"outcome": "connected"},
     ("POST", "activities/cancel"): {},
     ("POST", "activities/reschedule"): {"due_at": AT},
@@ -142,8 +146,8 @@ def test_other_teams_records_are_invisible_on_every_route(
         resource, _ = _resource(path)
         if resource in SHARED:
             continue
-        response = _call(client, method, path, ids[resource], member.headers)
-        expected = {404}
+        response = _call(client, method, path, ids.get(resource, 1), member.headers)
+        expected = {403} if resource in ADMIN_ONLY else {404}
         if resource in RANKED and method == "PATCH":
             expected = {403, 404}  # a rank check may come first; either answer reveals nothing
         assert response.status_code in expected, (method, path, response.text)
