@@ -80,3 +80,8 @@ def create_app(
     # Imports, metrics and insights (issues of their own) include their routers here.
     app.include_router(api)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``uvicorn --factory``: settings from ``SALESTRACK_*`` in each worker."""
+    return create_app(Settings())
