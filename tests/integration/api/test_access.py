@@ -168,6 +168,7 @@ def _list_paths(app: FastAPI) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_every_route_needs_credentials(app: FastAPI, client: TestClient, org: Org) -> None:
     for method, path in _routes(app):
         if path.endswith("/auth/login"):
@@ -179,6 +180,7 @@ def test_every_route_needs_credentials(app: FastAPI, client: TestClient, org: Or
             assert response.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_read_only_token_cannot_write_anywhere(app: FastAPI, client: TestClient, org: Org) -> None:
     own = client.post(f"{API}/accounts", json={"name": "Mine"}, headers=org.north_rep.headers)
     account_id = own.json()["id"]
@@ -193,6 +195,7 @@ def test_read_only_token_cannot_write_anywhere(app: FastAPI, client: TestClient,
         assert response.status_code == 403, (method, url, response.text)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_teammates_see_but_cannot_change_each_others_records(client: TestClient, org: Org) -> None:
     mine = client.post(f"{API}/accounts", json={"name": "Nora's"}, headers=org.north_rep.headers)
     url = f"{API}/accounts/{mine.json()['id']}"
@@ -205,6 +208,7 @@ def test_teammates_see_but_cannot_change_each_others_records(client: TestClient,
     assert client.get(url, headers=org.admin.headers).status_code == 200
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_rank_is_enforced_with_403(client: TestClient, org: Org) -> None:
     rep = org.north_rep.headers
     cases = [

@@ -96,6 +96,7 @@ def test_idempotency_key_replays_and_never_writes_twice(client: TestClient, org:
     assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_errors_are_problems_naming_field_and_reason(client: TestClient, org: Org) -> None:
     headers = org.north_rep.headers
     bad = client.post(f"{API}/activities", json={"type": "call"}, headers=headers)
@@ -114,6 +115,7 @@ def test_errors_are_problems_naming_field_and_reason(client: TestClient, org: Or
     assert cursor.status_code == 422 and cursor.json()["field"] == "cursor"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_activity_lifecycle_through_actions(client: TestClient, org: Org) -> None:
     headers = org.north_rep.headers
     planned = client.post(
@@ -137,6 +139,7 @@ def test_activity_lifecycle_through_actions(client: TestClient, org: Org) -> Non
     assert cancel.status_code == 422 and cancel.json()["field"] == "status"
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_deal_stage_move_and_filters(client: TestClient, org: Org) -> None:
     headers = org.north_rep.headers
     deal = client.post(f"{API}/deals", json={"name": "D", "amount": "10"}, headers=headers).json()
