@@ -15,3 +15,17 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     default_time_zone: str = "UTC"
     default_currency: str = "USD"
+
+    # API and sign-in (issue 5). Cookies are marked Secure when served over HTTPS.
+    cookie_secure: bool = False
+    session_hours: int = 12
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 50
+    login_window_minutes: int = 15
+    # Webhooks: a background loop in each API process delivers; retries back off exponentially.
+    webhooks_enabled: bool = True
+    webhook_poll_seconds: float = 1.0
+    webhook_timeout_seconds: float = 5.0
+    webhook_max_attempts: int = 8
+    webhook_backoff_seconds: float = 30.0
+    webhook_disable_after_failures: int = 20

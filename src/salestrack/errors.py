@@ -9,6 +9,8 @@ it in one place each (CLI exit code and a red line; later HTTP status and proble
     ├── Conflict                 the change collides with the current state (duplicate key, ...)
     ├── ValidationFailed         one field of the input is wrong: ``field`` and ``reason``
     │   └── ImportRowError       the same, for one row of an imported file: plus ``line``
+    ├── NotAuthenticated         no valid credentials (wrong password, unknown or revoked token)
+    ├── RateLimited              too many attempts; try again after ``retry_after`` seconds
     └── ConfigurationError       settings or environment are unusable
 """
 
@@ -67,6 +69,23 @@ class ImportRowError(ValidationFailed):
         self.line = line
         super().__init__(field, reason)
         self.args = (f"line {line}: {field}: {reason}",)
+
+
+class NotAuthenticated(SalestrackError):
+    """The caller did not prove who they are; never says which part of the proof was wrong."""
+
+    exit_code = 8
+
+
+class RateLimited(SalestrackError):
+    """Too many attempts in a short time (e.g. failed sign-ins); retry after a while."""
+
+    exit_code = 9
+
+    def __init__(self, reason: str, retry_after: int) -> None:
+        self.reason = reason
+        self.retry_after = retry_after
+        super().__init__(f"{reason}; try again in {retry_after} s")
 
 
 class ConfigurationError(SalestrackError):

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import demo, imports, insights, report, users
+from salestrack.cli import backup, demo, imports, insights, report, serve, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -25,6 +25,9 @@ def build_app() -> typer.Typer:
     app.add_typer(users.app, name="users")
     app.command("import")(imports.import_command)
     app.command("report")(report.report)
+    app.command("serve")(serve.serve)
+    app.command("backup")(backup.backup)
+    app.command("restore")(backup.restore)
     return app
 
 

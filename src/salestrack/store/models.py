@@ -353,6 +353,92 @@ class ApiToken(Tracked, Base):
     revoked_at: Mapped[datetime | None]
 
 
+class LoginSession(Base):
+    """A signed-in browser: the cookie holds a random token, the store only its SHA-256.
+
+    Operational state, not business data: no change sequence, never synced or audited.
+    """
+
+    __tablename__ = "login_sessions"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+
+
+class LoginFailure(Base):
+    """One failed sign-in, recorded per account and per address to rate-limit guessing."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    at: Mapped[datetime]
+    __table_args__ = (Index("ix_login_failures_subject_at", "subject", "at"),)
+
+
+class IdempotencyKey(Base):
+    """A write request's ``Idempotency-Key``: reserved before the write, answer stored after.
+
+    ``status_code`` is None while the first request is still running.
+    """
+
+    __tablename__ = "idempotency_keys"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[dict[str, Any] | None]
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+
+class WebhookSubscription(Tracked, Base):
+    """An endpoint that receives signed activity and deal events.
+
+    ``last_event_id`` is the subscription's cursor into ``audit_events`` (the outbox).
+    """
+
+    __tablename__ = "webhook_subscriptions"
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[list[str]] = mapped_column(JSON)
+    description: Mapped[str | None] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failure_count: Mapped[int] = mapped_column(Integer, default=0)
+    disabled_at: Mapped[datetime | None]
+    last_event_id: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class WebhookDelivery(Base):
+    """One event for one subscription, with its attempts: the delivery log."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    audit_event_id: Mapped[int] = mapped_column(BigInteger)
+    event: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    locked_until: Mapped[datetime | None]
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "audit_event_id"),
+        Index("ix_webhook_deliveries_status_next", "status", "next_attempt_at"),
+    )
+
+
 SYNCED_TABLES: tuple[type[Tracked], ...] = (
     Team,
     User,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from salestrack.domain.actor import Actor
@@ -64,6 +64,10 @@ class Repository(Generic[T]):
             .limit(limit)
         )
         return self.session.scalars(stmt).all()
+
+    def scoped(self, *where: ColumnElement[bool], **by: Any) -> Select[tuple[T]]:
+        """A SELECT of the visible rows, for callers that add their own order and paging."""
+        return select(self.model).filter_by(**by).where(self._scope(), *where)
 
     def count(self, *where: ColumnElement[bool], **by: Any) -> int:
         stmt = (

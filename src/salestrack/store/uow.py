@@ -23,6 +23,10 @@ class UnitOfWork:
     Leaving the block without commit rolls back.
 
     Everything flushed inside is numbered and audited under ``actor`` and ``action``.
+
+    :meth:`batch` opens one outer transaction that service calls inside it join: their ``with``
+    blocks and ``commit`` calls only flush, so many use cases commit (or roll back) together.
+    Bulk API calls use it to write thousands of records atomically through the same services.
     """
 
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
@@ -33,11 +37,27 @@ class UnitOfWork:
         self._actor: Actor = SYSTEM
         self._action: str | None = None
         self._session: Session | None = None
+        self._batch = False
+        self._depth = 0
 
     def __call__(self, actor: Actor, action: str | None = None) -> Self:
         if self._session is not None:
+            if not self._batch:
+                raise RuntimeError("unit of work already in a transaction")
+            if actor != self._actor:
+                raise RuntimeError("a batch runs under one actor")
+            self._action = action
+            self.session.info[tracking.ACTION_KEY] = action
+            return self
+        self._actor, self._action = actor, action
+        return self
+
+    def batch(self, actor: Actor, action: str | None = None) -> Self:
+        """Open an outer transaction that nested service calls join; commit once at the end."""
+        if self._session is not None:
             raise RuntimeError("unit of work already in a transaction")
         self._actor, self._action = actor, action
+        self._batch = True
         return self
 
     @property
@@ -51,6 +71,9 @@ class UnitOfWork:
         return self._session
 
     def __enter__(self) -> Self:
+        if self._session is not None:  # a service call joining the open batch
+            self._depth += 1
+            return self
         session = self._factory()
         session.info.update(
             {
@@ -81,6 +104,8 @@ class UnitOfWork:
         self.enrollments = Repository(session, m.Enrollment, actor)
         self.audit = Repository(session, m.AuditEvent, actor)
         self.tokens = Repository(session, m.ApiToken, actor)
+        self.webhooks = Repository(session, m.WebhookSubscription, actor)
+        self.webhook_deliveries = Repository(session, m.WebhookDelivery, actor)
         return self
 
     def __exit__(
@@ -89,7 +114,13 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if self._depth > 0:  # leaving a joined block: the outer batch decides
+            self._depth -= 1
+            if isinstance(exc, IntegrityError) and not isinstance(exc, SalestrackError):
+                raise Conflict(f"the change conflicts with stored data: {exc.orig}") from exc
+            return
         session, self._session = self.session, None
+        self._batch = False
         try:
             if exc_type is None:
                 # A read-only block: hand out what was read as detached, still-loaded rows.
@@ -108,6 +139,10 @@ class UnitOfWork:
             raise Conflict(f"the change conflicts with stored data: {exc.orig}") from exc
 
     def commit(self) -> None:
+        """Commit; inside a joined block of a batch only flush, so the batch stays atomic."""
+        if self._depth > 0:
+            self.flush()
+            return
         try:
             self.session.commit()
         except IntegrityError as exc:

@@ -1,0 +1,87 @@
+"""The FastAPI application factory: nothing is built until ``create_app`` is called."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Engine
+
+from salestrack import __version__
+from salestrack.api import problems
+from salestrack.api.context import ApiState
+from salestrack.api.resource import API_PREFIX, router_for
+from salestrack.api.resources import RESOURCES
+from salestrack.api.routes import audit, auth, webhooks
+from salestrack.config import Settings
+from salestrack.domain.clock import Clock, SystemClock
+from salestrack.store.engine import make_engine
+from salestrack.store.uow import UnitOfWork
+from salestrack.webhooks.dispatcher import Dispatcher, policy_from
+
+DESCRIPTION = """\
+Capture sales activities with their outcomes, and the records around them.
+
+Authenticate with `Authorization: Bearer <token>` (tokens from `POST /api/v1/auth/tokens`) or
+with the session cookie from `POST /api/v1/auth/login` plus the `X-CSRF-Token` header on writes.
+Every write accepts `Idempotency-Key`; updates accept `If-Match` with the record's `ETag`.
+Errors are `application/problem+json` naming the field and the reason.
+"""
+
+
+def create_app(
+    settings: Settings, engine: Engine | None = None, *, clock: Clock | None = None
+) -> FastAPI:
+    """Build the API over ``engine`` (or one made from the settings, disposed at shutdown)."""
+    owns_engine = engine is None
+    state = ApiState(
+        settings=settings,
+        engine=engine if engine is not None else make_engine(settings.database_url),
+        clock=clock or SystemClock(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        dispatcher = None
+        if settings.webhooks_enabled:
+            dispatcher = Dispatcher(
+                UnitOfWork(state.engine, state.clock),
+                policy_from(settings),
+                timeout=settings.webhook_timeout_seconds,
+                poll_seconds=settings.webhook_poll_seconds,
+            )
+            dispatcher.start()
+        try:
+            yield
+        finally:
+            if dispatcher is not None:
+                dispatcher.stop()
+            if owns_engine:
+                state.engine.dispose()
+
+    app = FastAPI(
+        title="salestrack API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.salestrack = state
+    problems.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(auth.router)
+    for resource in RESOURCES:
+        api.include_router(router_for(resource))
+    api.include_router(audit.router)
+    api.include_router(webhooks.router)
+    # Imports, metrics and insights (issues of their own) include their routers here.
+    app.include_router(api)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for ``uvicorn --factory``: settings from ``SALESTRACK_*`` in each worker."""
+    return create_app(Settings())

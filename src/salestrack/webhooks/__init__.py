@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signing (``signing``) and the delivery loop (``dispatcher``)."""
