@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from salestrack.automation import triggers
 from salestrack.domain import rules
 from salestrack.domain.actor import Actor
 from salestrack.domain.vocab import DEFAULT_PIPELINE, AccountStatus, StageKind
@@ -79,9 +80,13 @@ def create_deal(
     amount: Any,
     stage: str | None = None,
     pipeline: str | None = None,
+    automate: bool = True,
     **fields: Any,
 ) -> Deal:
-    """Open a deal in a stage (the first open one by default) and record its entry."""
+    """Open a deal in a stage (the first open one by default) and record its entry.
+
+    Entering the stage sets off stage rules unless ``automate=False`` (imports).
+    """
     with uow(actor, "deal.created"):
         values = validate(DEAL_FIELDS, {"name": name, "amount": amount, **fields})
         values.setdefault("owner_id", actor.id)
@@ -100,7 +105,7 @@ def create_deal(
             is_repeat=_had_won_deal(uow, values.get("account_id"), None),
         )
         uow.deals.add(deal)
-        uow.stage_changes.add(
+        change = uow.stage_changes.add(
             StageChange(
                 deal_id=deal.id,
                 from_stage_id=None,
@@ -110,6 +115,8 @@ def create_deal(
             )
         )
         _enter(uow, deal, first, now)
+        if automate:
+            triggers.deal_stage_entered(uow, deal, change)
         uow.commit()
     return deal
 
@@ -137,8 +144,12 @@ def move_deal_stage(
     *,
     lost_reason: str | None = None,
     at: datetime | None = None,
+    automate: bool = True,
 ) -> Deal:
-    """Move a deal; won or lost closes it, reopening clears the close, each move is a row."""
+    """Move a deal; won or lost closes it, reopening clears the close, each move is a row.
+
+    Entering the stage sets off stage rules unless ``automate=False`` (imports).
+    """
     with uow(actor, "deal.stage_moved"):
         deal = uow.deals.get_visible(deal_id)
         check_change(uow, actor, deal.owner_id, "move this deal")
@@ -149,7 +160,7 @@ def move_deal_stage(
         moved_at = rules.utc("at", at) if at is not None else uow.clock.now()
         if moved_at < deal.created_at:
             raise ValidationFailed("at", "is before the deal was created")
-        uow.stage_changes.add(
+        change = uow.stage_changes.add(
             StageChange(
                 deal_id=deal.id,
                 from_stage_id=deal.stage_id,
@@ -162,6 +173,8 @@ def move_deal_stage(
         if lost_reason is not None:
             deal.lost_reason = rules.optional_text("lost_reason", lost_reason, max_len=255)
         _enter(uow, deal, target, moved_at)
+        if automate:
+            triggers.deal_stage_entered(uow, deal, change)
         uow.commit()
     return deal
 
