@@ -71,7 +71,7 @@ class PlanItem:
     notes: str | None = None
 
 
-PLACEHOLDERS = frozenset({"account", "contact", "deal", "lead", "event", "days", "step"})
+PLACEHOLDERS = frozenset({"account", "contact", "deal", "lead", "event", "days", "step", "cadence"})
 
 
 def check_template(field: str, template: str | None) -> None:

@@ -8,14 +8,21 @@ records whose ``source`` is ``import`` or ``simulation`` never set rules off eit
 
 from __future__ import annotations
 
-from salestrack.automation import followups
+from salestrack.automation import cadences, followups
 from salestrack.store.models import Activity, Deal, StageChange
 from salestrack.store.uow import UnitOfWork
 
 
 def activity_completed(uow: UnitOfWork, activity: Activity) -> list[Activity]:
     """An activity was completed (or logged as done) with an outcome."""
-    return followups.activity_rule_hits(uow, activity)
+    planned = followups.activity_rule_hits(uow, activity)
+    cadences.on_activity_completed(uow, activity)
+    return planned
+
+
+def activity_planned(uow: UnitOfWork, activity: Activity) -> None:
+    """A person planned an activity (a booked meeting pauses the prospect's cadence)."""
+    cadences.on_activity_planned(uow, activity)
 
 
 def deal_stage_entered(uow: UnitOfWork, deal: Deal, change: StageChange) -> list[Activity]:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import users
+from salestrack.cli import automation, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -20,6 +20,7 @@ def build_app() -> typer.Typer:
     )
     app.command("init")(init)
     app.add_typer(users.app, name="users")
+    automation.register(app)
     return app
 
 

@@ -91,13 +91,24 @@ def _new(
 
 
 def plan_activity(
-    uow: UnitOfWork, actor: Actor, *, type: str, due_at: datetime, **fields: Any
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    type: str,
+    due_at: datetime,
+    automate: bool = True,
+    **fields: Any,
 ) -> Activity:
-    """Put an activity on someone's agenda for ``due_at``."""
+    """Put an activity on someone's agenda for ``due_at``.
+
+    A meeting or demo booked this way pauses the prospect's cadence unless ``automate=False``.
+    """
     with uow(actor, "activity.planned"):
         activity, _ = _new(uow, actor, type, {"due_at": due_at, **fields})
         activity.status = ActivityStatus.PLANNED.value
         uow.activities.add(activity)
+        if automate:
+            triggers.activity_planned(uow, activity)
         uow.commit()
     return activity
 

@@ -297,6 +297,7 @@ class CadenceStep(Tracked, Base):
     type_id: Mapped[int] = mapped_column(ForeignKey("activity_types.id"))
     purpose: Mapped[str | None] = mapped_column(String(32))
     template: Mapped[str | None] = mapped_column(Text)
+    at_local: Mapped[str | None] = mapped_column(String(5))
     __table_args__ = (UniqueConstraint("cadence_id", "position"),)
 
 

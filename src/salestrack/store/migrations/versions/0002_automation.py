@@ -155,11 +155,17 @@ def upgrade() -> None:
             "ix_enrollments_experiment_unit", ["experiment_id", "unit_key"], unique=False
         )
 
+    with op.batch_alter_table("cadence_steps", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("at_local", sa.String(length=5), nullable=True))
+
     with op.batch_alter_table("experiments", schema=None) as batch_op:
         batch_op.add_column(sa.Column("params", sa.JSON(), nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("cadence_steps", schema=None) as batch_op:
+        batch_op.drop_column("at_local")
+
     with op.batch_alter_table("experiments", schema=None) as batch_op:
         batch_op.drop_column("params")
 
