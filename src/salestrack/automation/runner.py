@@ -8,19 +8,29 @@ plans nothing twice: a key already stored is skipped, and the unique constraint 
 
 from __future__ import annotations
 
+import logging
 import time as _time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import Engine
 
 from salestrack.automation import events, followups, watches
 from salestrack.automation.planner import Candidate, PlanItem, Planner
+from salestrack.automation.reminders import send_agendas
 from salestrack.automation.rules import RuleKind, active_rules
+from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
+from salestrack.domain.clock import Clock
+from salestrack.errors import SalestrackError
 from salestrack.store.models import AutomationRule
 from salestrack.store.uow import UnitOfWork
 
+log = logging.getLogger(__name__)
 DEFAULT_LOOKBACK = timedelta(days=14)
+_JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 Select = Callable[[Planner, AutomationRule, datetime, timedelta], Iterable[Candidate]]
 
 _SELECT: dict[RuleKind, Select] = {
@@ -91,3 +101,40 @@ def run_rules(
             uow.commit()
     report.seconds = _time.perf_counter() - started
     return report
+
+
+def start_scheduler(
+    engine: Engine, settings: Settings, clock: Clock | None = None
+) -> BackgroundScheduler:
+    """Start the in-process scheduler ``salestrack serve`` runs; returns it (call ``shutdown``).
+
+    Two jobs, each at most one instance at a time and coalesced after a pause: ``run_rules``
+    every ``settings.rules_every_minutes`` and the agenda e-mails every ten minutes (each rep
+    gets theirs once, after ``settings.agenda_hour`` local time). Several app workers may each
+    run one: the deterministic keys and marks make the overlap harmless.
+    """
+    scheduler = BackgroundScheduler(timezone="UTC", job_defaults=_JOB_DEFAULTS)
+
+    def rules_job() -> None:
+        try:
+            report = run_rules(UnitOfWork(engine, clock), default_zone=settings.default_time_zone)
+            log.info("run_rules planned %d in %.2f s", report.total_planned, report.seconds)
+        except SalestrackError:
+            log.exception("run_rules failed; the next run retries")
+
+    def agenda_job() -> None:
+        try:
+            send_agendas(UnitOfWork(engine, clock), settings)
+        except (SalestrackError, OSError):
+            log.exception("agenda e-mails failed; the next run retries")
+
+    scheduler.add_job(
+        rules_job,
+        "interval",
+        minutes=settings.rules_every_minutes,
+        id="run_rules",
+        next_run_time=datetime.now(UTC),
+    )
+    scheduler.add_job(agenda_job, "interval", minutes=10, id="agendas")
+    scheduler.start()
+    return scheduler
