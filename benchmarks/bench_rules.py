@@ -142,6 +142,8 @@ def load(engine: Engine, n_activities: int, n_accounts: int, seed: int = 5) -> d
         ("activities", activities),
     ):
         bulk_insert(engine, name, frame)
+    with engine.begin() as conn:  # statistics, as autovacuum or a nightly ANALYZE would give
+        conn.exec_driver_sql("ANALYZE")
     return {"accounts": n_accounts, "deals": n_deals, "activities": n_activities}
 
 

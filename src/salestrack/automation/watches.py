@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from salestrack.automation.planner import RULE_SOURCE, Candidate, Planner
@@ -42,15 +42,24 @@ def last_touch(link: Any) -> Any:
     )
 
 
-def _not_alerted(rule: AutomationRule, link: Any, row_id: Any, since: Any) -> Any:
-    """SQL: this rule made no activity for the record since its last touch."""
+def last_alert(rule: AutomationRule, link: str) -> Any:
+    """Subquery: when this rule last planned something per deal or account.
+
+    A grouped subquery joined once (not a correlated NOT EXISTS per row) keeps the plan a hash
+    join even before the database has statistics on freshly loaded tables.
+    """
     made = aliased(Activity)
-    return ~exists().where(
-        made.source == RULE_SOURCE,
-        getattr(made, link) == row_id,
-        made.external_id.like(f"{rule.kind}:{rule.id}:%"),
-        made.created_at >= since,
+    column = getattr(made, link)
+    return (
+        select(column.label("link_id"), func.max(made.created_at).label("alerted_at"))
+        .where(made.source == RULE_SOURCE, made.external_id.like(f"{rule.kind}:{rule.id}:%"))
+        .group_by(column)
+        .subquery()
     )
+
+
+def _not_alerted_since(alerted: Any, since: Any) -> Any:
+    return or_(alerted.c.alerted_at.is_(None), alerted.c.alerted_at < since)
 
 
 def _stamp(at: datetime) -> int:
@@ -62,18 +71,20 @@ def stalled_candidates(
 ) -> Iterator[Candidate]:
     """Open deals whose last selling activity (or creation) is ``idle_days`` or more ago."""
     touch = last_touch(Activity.deal_id)
+    alerted = last_alert(rule, "deal_id")
     since = func.coalesce(touch.c.last_at, Deal.created_at)
     cutoff = now - timedelta(days=rule.idle_days or 0)
     stmt = (
         select(Deal.id, since, Deal.owner_id, Deal.account_id, Deal.contact_id, Deal.lead_id)
         .join(Stage, Deal.stage_id == Stage.id)
         .outerjoin(touch, touch.c.link_id == Deal.id)
+        .outerjoin(alerted, alerted.c.link_id == Deal.id)
         .where(
             Stage.kind == StageKind.OPEN.value,
             Deal.owner_id.is_not(None),
             since <= cutoff,
             team_clause(rule, Deal.owner_id),
-            _not_alerted(rule, "deal_id", Deal.id, since),
+            _not_alerted_since(alerted, since),
         )
         .order_by(Deal.id)
     )
@@ -98,18 +109,20 @@ def nurture_candidates(
 ) -> Iterator[Candidate]:
     """Customers of the rule's tier untouched (selling activity) for ``idle_days`` or more."""
     touch = last_touch(Activity.account_id)
+    alerted = last_alert(rule, "account_id")
     since = func.coalesce(touch.c.last_at, Account.created_at)
     cutoff = now - timedelta(days=rule.idle_days or 0)
     stmt = (
         select(Account.id, since, Account.owner_id)
         .outerjoin(touch, touch.c.link_id == Account.id)
+        .outerjoin(alerted, alerted.c.link_id == Account.id)
         .where(
             Account.status == AccountStatus.CUSTOMER.value,
             Account.tier == rule.on_tier,
             Account.owner_id.is_not(None),
             since <= cutoff,
             team_clause(rule, Account.owner_id),
-            _not_alerted(rule, "account_id", Account.id, since),
+            _not_alerted_since(alerted, since),
         )
         .order_by(Account.id)
     )
