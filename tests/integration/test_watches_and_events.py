@@ -60,6 +60,7 @@ def test_customers_overdue_for_their_tier_get_a_nurture_touch(
     assert run_rules(uow).total_planned == 1
     [(_, touch)] = rule_made(uow)
     assert (touch.account_id, touch.purpose) == (tier_a.id, "nurture")
+    assert touch.subject == f"Keep in touch with {tier_a.name}"  # the kind's default subject
     assert touch.due_at == datetime(2026, 4, 1, 16, 0, tzinfo=UTC)  # 11:00 CDT
     assert run_rules(uow).total_planned == 0
 

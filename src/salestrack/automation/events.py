@@ -14,13 +14,15 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from salestrack.automation.followups import missing_key, plan
+from salestrack.automation.followups import missing_key
 from salestrack.automation.planner import QUIET_SOURCES, Candidate, Planner
 from salestrack.automation.rules import (
     CUSTOMER_EVENTS,
+    DEFAULT_SUBJECTS,
     RuleKind,
     active_rules,
     applies_to,
+    plan,
     team_clause,
 )
 from salestrack.domain import rules as checks
@@ -31,7 +33,6 @@ from salestrack.store.models import Account, Activity, AutomationRule, CustomerE
 from salestrack.store.repository import Repository
 from salestrack.store.uow import UnitOfWork
 
-DEFAULT_SUBJECT = "Call {contact} {account} to congratulate them on the {event}"
 DEFAULT_RULE: dict[str, Any] = {
     "name": "Congratulate customers on their news",
     "kind": RuleKind.EVENT.value,
@@ -39,7 +40,7 @@ DEFAULT_RULE: dict[str, Any] = {
     "plan_purpose": "check_in",
     "delay_days": 0,
     "at_local": "10:00",
-    "subject": DEFAULT_SUBJECT,
+    "subject": DEFAULT_SUBJECTS[RuleKind.EVENT],
 }
 
 

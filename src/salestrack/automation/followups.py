@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 
-from salestrack.automation import business_time as bt
-from salestrack.automation.planner import QUIET_SOURCES, RULE_SOURCE, Candidate, PlanItem, Planner
-from salestrack.automation.rules import RuleKind, active_rules, applies_to, team_clause
+from salestrack.automation.planner import QUIET_SOURCES, RULE_SOURCE, Candidate, Planner
+from salestrack.automation.rules import RuleKind, active_rules, applies_to, plan, team_clause
 from salestrack.domain.vocab import ActivityStatus
 from salestrack.store.models import (
     Account,
@@ -33,11 +32,6 @@ from salestrack.store.models import (
 )
 from salestrack.store.uow import UnitOfWork
 
-DEFAULT_SUBJECTS = {
-    RuleKind.FOLLOW_UP: "Follow up with {contact} {account}",
-    RuleKind.STAGE: "Next step on {deal}",
-}
-
 
 def activity_key(rule: AutomationRule, activity_id: int) -> str:
     return f"follow_up:{rule.id}:activity:{activity_id}"
@@ -45,18 +39,6 @@ def activity_key(rule: AutomationRule, activity_id: int) -> str:
 
 def stage_key(rule: AutomationRule, change_id: int) -> str:
     return f"stage:{rule.id}:change:{change_id}"
-
-
-def plan(planner: Planner, rule: AutomationRule, candidate: Candidate) -> PlanItem:
-    """The planned activity a rule asks for, for one candidate."""
-    return planner.item(
-        candidate,
-        type_key=rule.plan_type,
-        purpose=rule.plan_purpose,
-        days=rule.delay_days,
-        at=bt.parse_hhmm("at_local", rule.at_local),
-        subject=rule.subject or DEFAULT_SUBJECTS.get(RuleKind(rule.kind)),
-    )
 
 
 def _matches(rule: AutomationRule, type_key: str, purpose: str | None, outcome: str | None) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select, true
 
 from salestrack.automation import business_time as bt
-from salestrack.automation.planner import check_template
+from salestrack.automation.planner import Candidate, PlanItem, Planner, check_template
 from salestrack.domain import rules as checks
 from salestrack.domain.actor import Actor
 from salestrack.domain.vocab import PURPOSES
@@ -34,6 +34,15 @@ class RuleKind(StrEnum):
     NURTURE = "nurture"  # a customer of a tier had no selling activity for idle_days
     EVENT = "event"  # a customer event (funding round, award, expansion) was posted
 
+
+# The subject of a planned activity when the rule gives none.
+DEFAULT_SUBJECTS = {
+    RuleKind.FOLLOW_UP: "Follow up with {contact} {account}",
+    RuleKind.STAGE: "Next step on {deal}",
+    RuleKind.STALLED: "{deal}: no activity for {days} days",
+    RuleKind.NURTURE: "Keep in touch with {account}",
+    RuleKind.EVENT: "Call {contact} {account} to congratulate them on the {event}",
+}
 
 CUSTOMER_EVENTS = ("funding_round", "award", "expansion", "acquisition", "new_executive", "other")
 
@@ -178,3 +187,15 @@ def team_clause(rule: AutomationRule, owner_column: Any) -> Any:
     if rule.team_id is None:
         return true()
     return owner_column.in_(select(User.id).where(User.team_id == rule.team_id))
+
+
+def plan(planner: Planner, rule: AutomationRule, candidate: Candidate) -> PlanItem:
+    """The planned activity a rule asks for, for one candidate."""
+    return planner.item(
+        candidate,
+        type_key=rule.plan_type,
+        purpose=rule.plan_purpose,
+        days=rule.delay_days,
+        at=bt.parse_hhmm("at_local", rule.at_local),
+        subject=rule.subject or DEFAULT_SUBJECTS[RuleKind(rule.kind)],
+    )

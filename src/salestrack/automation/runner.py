@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from salestrack.automation import events, followups, watches
 from salestrack.automation.planner import Candidate, PlanItem, Planner
 from salestrack.automation.reminders import send_agendas
-from salestrack.automation.rules import RuleKind, active_rules
+from salestrack.automation.rules import RuleKind, active_rules, plan
 from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import Clock
@@ -62,12 +62,12 @@ class RunReport:
 
 
 def due_items(
-    uow: UnitOfWork, rule: AutomationRule, planner: Planner, now: datetime, lookback: timedelta
+    rule: AutomationRule, planner: Planner, now: datetime, lookback: timedelta
 ) -> list[PlanItem]:
     """The activities one rule asks for right now that are not planned yet."""
     select_candidates = _SELECT[RuleKind(rule.kind)]
     return [
-        followups.plan(planner, rule, candidate)
+        plan(planner, rule, candidate)
         for candidate in select_candidates(planner, rule, now, lookback)
     ]
 
@@ -92,7 +92,7 @@ def run_rules(
         report = RunReport(at=now, dry_run=dry_run)
         planner = Planner(uow.session, default_zone)
         for rule in active_rules(uow, *kinds):
-            items = due_items(uow, rule, planner, now, lookback)
+            items = due_items(rule, planner, now, lookback)
             stored = planner.existing(i.key for i in items)
             fresh = [i for i in items if i.key not in stored]
             report.due[rule.name] = len(fresh)

@@ -17,14 +17,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from salestrack.automation.planner import RULE_SOURCE, Candidate, Planner
-from salestrack.automation.rules import RuleKind, team_clause
+from salestrack.automation.rules import team_clause
 from salestrack.domain.vocab import AccountStatus, ActivityStatus, Category, StageKind
 from salestrack.store.models import Account, Activity, ActivityType, AutomationRule, Deal, Stage
-
-DEFAULT_SUBJECTS = {
-    RuleKind.STALLED: "{deal}: no activity for {days} days",
-    RuleKind.NURTURE: "Keep in touch with {account}",
-}
 
 
 def last_touch(link: Any) -> Any:
