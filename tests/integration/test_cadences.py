@@ -10,7 +10,7 @@ from salestrack.automation import cadences
 from salestrack.automation.runner import run_rules
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import FixedClock
-from salestrack.errors import Conflict, ValidationFailed
+from salestrack.errors import Conflict, NotFound, ValidationFailed
 from salestrack.services import activities as act
 from salestrack.services.leads import create_lead
 from salestrack.store.models import Enrollment
@@ -119,3 +119,20 @@ def test_cadence_definitions_are_checked(uow: UnitOfWork) -> None:
     for steps in bad:
         with pytest.raises(ValidationFailed):
             cadences.create_cadence(uow, SYSTEM, name="Bad", steps=steps)
+
+
+def test_cancelling_a_step_skips_it_and_others_cannot_touch_the_enrolment(
+    uow: UnitOfWork,
+) -> None:
+    _, rep = make_rep(uow)
+    _, stranger = make_rep(uow)
+    cadences.create_cadence(uow, SYSTEM, name="Outbound", steps=STEPS)
+    lead = create_lead(uow, rep, name="Kim")
+    enrollment = cadences.enrol(uow, rep, "Outbound", lead_id=lead.id)
+    [(_, first)] = rule_made(uow, enrollment_id=enrollment.id)
+    act.cancel_activity(uow, rep, first.id, reason="no e-mail address")
+    [(kind, _, _)] = _open_steps(uow, enrollment.id)
+    assert kind == "call"
+    assert _enrolment(uow, enrollment.id).current_step == 2
+    with pytest.raises(NotFound):
+        cadences.pause_enrollment(uow, stranger, enrollment.id)

@@ -262,6 +262,16 @@ def on_activity_completed(uow: UnitOfWork, activity: Activity) -> None:
     if reason:
         for other in _enrollments_of(uow, activity):
             _pause(uow, other, reason, keep=activity.id)
+    _advance(uow, activity)
+
+
+def on_activity_cancelled(uow: UnitOfWork, activity: Activity) -> None:
+    """Trigger: a rep cancelled a step by hand, which skips it (the cadence goes on)."""
+    _advance(uow, activity)
+
+
+def _advance(uow: UnitOfWork, activity: Activity) -> None:
+    """Move the enrolment past the step ``activity`` was, and plan the next one if active."""
     if activity.enrollment_id is None:
         return
     enrollment = uow.enrollments.get_any(activity.enrollment_id)

@@ -25,6 +25,11 @@ def activity_planned(uow: UnitOfWork, activity: Activity) -> None:
     cadences.on_activity_planned(uow, activity)
 
 
+def activity_cancelled(uow: UnitOfWork, activity: Activity) -> None:
+    """A person cancelled a planned activity (a cancelled cadence step is skipped)."""
+    cadences.on_activity_cancelled(uow, activity)
+
+
 def deal_stage_entered(uow: UnitOfWork, deal: Deal, change: StageChange) -> list[Activity]:
     """A deal entered a stage (on creation, or by a move)."""
     return followups.stage_rule_hits(uow, deal, change)

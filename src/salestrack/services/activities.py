@@ -193,13 +193,21 @@ def complete_activity(
 
 
 def cancel_activity(
-    uow: UnitOfWork, actor: Actor, activity_id: int, reason: str | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    activity_id: int,
+    reason: str | None = None,
+    *,
+    automate: bool = True,
 ) -> Activity:
+    """Call a planned activity off; a cancelled cadence step moves the cadence to the next."""
     with uow(actor, "activity.cancelled"):
         activity = _planned(uow, actor, activity_id, "cancel")
         activity.status = ActivityStatus.CANCELLED.value
         if reason:
             activity.notes = rules.optional_text("reason", reason, max_len=100_000)
+        if automate:
+            triggers.activity_cancelled(uow, activity)
         uow.commit()
     return activity
 

@@ -20,6 +20,7 @@ from salestrack.store.models import (
     Contact,
     CustomerEvent,
     Deal,
+    Enrollment,
     Goal,
     Lead,
     Order,
@@ -60,6 +61,8 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
         return or_(_owned_by(model.owner_id, actor), model.account_id.in_(_accounts_of(actor)))
     if model is Lead:
         return _owned_by(Lead.owner_id, actor)
+    if model is Enrollment:
+        return _owned_by(Enrollment.owner_id, actor)
     if model in (Order, CustomerEvent):
         account_id: ColumnElement[int] = model.account_id
         return account_id.in_(_accounts_of(actor))
