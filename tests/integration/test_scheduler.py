@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
 from sqlalchemy import Engine
 from typer.testing import CliRunner
 
-from salestrack.automation.runner import start_scheduler
+from salestrack.automation.runner import run_rules, start_scheduler
 from salestrack.cli.app import build_app
 from salestrack.config import Settings
 from salestrack.domain.clock import FixedClock, SystemClock
@@ -65,3 +66,28 @@ def test_cron_command_is_idempotent(engine: Engine) -> None:
     again = CliRunner().invoke(app, ["run-rules", "--db", url])
     assert "planned 0 activities" in again.output
     assert len(rule_made(live)) == 1
+
+
+def test_two_runners_at_once_plan_each_activity_once(
+    uow: UnitOfWork, engine: Engine, clock: FixedClock
+) -> None:
+    _, rep = make_rep(uow)
+    for _ in range(30):
+        make_deal(uow, rep)
+    make_rule(uow, kind="stalled", idle_days=10, plan_type="task")
+    clock.advance(timedelta(days=11))
+    barrier = threading.Barrier(2)
+    reports = []
+
+    def runner() -> None:
+        barrier.wait()
+        reports.append(run_rules(UnitOfWork(engine, clock)))
+
+    threads = [threading.Thread(target=runner) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(reports) == 2
+    assert sorted(r.total_planned for r in reports) == [0, 30]
+    assert len(rule_made(uow)) == 30

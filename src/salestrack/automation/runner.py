@@ -24,12 +24,13 @@ from salestrack.automation.rules import RuleKind, active_rules, plan
 from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import Clock
-from salestrack.errors import SalestrackError
+from salestrack.errors import Conflict, SalestrackError
 from salestrack.store.models import AutomationRule
 from salestrack.store.uow import UnitOfWork
 
 log = logging.getLogger(__name__)
 DEFAULT_LOOKBACK = timedelta(days=14)
+RETRIES = 3
 _JOB_DEFAULTS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": 300}
 Select = Callable[[Planner, AutomationRule, datetime, timedelta], Iterable[Candidate]]
 
@@ -87,10 +88,27 @@ def run_rules(
     up a year of history).
     """
     started = _time.perf_counter()
+    for attempt in range(1, RETRIES + 1):
+        try:
+            report = _run_once(uow, list(kinds), lookback, dry_run, default_zone)
+            break
+        except Conflict:
+            # Another runner committed some of the same keys first; a fresh attempt sees them
+            # stored and plans only what is still missing.
+            if attempt == RETRIES:
+                raise
+            log.info("run_rules lost a race with another runner; retrying")
+    report.seconds = _time.perf_counter() - started
+    return report
+
+
+def _run_once(
+    uow: UnitOfWork, kinds: list[RuleKind], lookback: timedelta, dry_run: bool, zone: str
+) -> RunReport:
     with uow(SYSTEM, "automation.run_rules"):
         now = uow.clock.now()
         report = RunReport(at=now, dry_run=dry_run)
-        planner = Planner(uow.session, default_zone)
+        planner = Planner(uow.session, zone)
         for rule in active_rules(uow, *kinds):
             items = due_items(rule, planner, now, lookback)
             stored = planner.existing(i.key for i in items)
@@ -99,7 +117,6 @@ def run_rules(
             report.planned[rule.name] = 0 if dry_run else len(planner.add(fresh))
         if not dry_run:
             uow.commit()
-    report.seconds = _time.perf_counter() - started
     return report
 
 
