@@ -29,3 +29,12 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 30.0
     webhook_disable_after_failures: int = 20
+    # Automation: the agenda e-mail and the in-process scheduler.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from: str = "salestrack@localhost"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    agenda_hour: int = 7
+    rules_every_minutes: int = 15

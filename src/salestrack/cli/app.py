@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import backup, demo, imports, insights, report, serve, users
+from salestrack.cli import automation, backup, demo, imports, insights, report, serve, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -28,6 +28,7 @@ def build_app() -> typer.Typer:
     app.command("serve")(serve.serve)
     app.command("backup")(backup.backup)
     app.command("restore")(backup.restore)
+    automation.register(app)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from salestrack.automation import triggers
 from salestrack.domain import rules
 from salestrack.domain.actor import Actor
 from salestrack.domain.vocab import PURPOSES, RESULTS, ActivityStatus, Direction, Source
@@ -90,13 +91,24 @@ def _new(
 
 
 def plan_activity(
-    uow: UnitOfWork, actor: Actor, *, type: str, due_at: datetime, **fields: Any
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    type: str,
+    due_at: datetime,
+    automate: bool = True,
+    **fields: Any,
 ) -> Activity:
-    """Put an activity on someone's agenda for ``due_at``."""
+    """Put an activity on someone's agenda for ``due_at``.
+
+    A meeting or demo booked this way pauses the prospect's cadence unless ``automate=False``.
+    """
     with uow(actor, "activity.planned"):
         activity, _ = _new(uow, actor, type, {"due_at": due_at, **fields})
         activity.status = ActivityStatus.PLANNED.value
         uow.activities.add(activity)
+        if automate:
+            triggers.activity_planned(uow, activity)
         uow.commit()
     return activity
 
@@ -109,9 +121,13 @@ def log_activity(
     outcome: str | None,
     result: str | None = None,
     ended_at: datetime | None = None,
+    automate: bool = True,
     **fields: Any,
 ) -> Activity:
-    """Record an activity that already happened, with its outcome (the quick log)."""
+    """Record an activity that already happened, with its outcome (the quick log).
+
+    Follow-up rules fire as for a completion; ``automate=False`` (imports) keeps them quiet.
+    """
     with uow(actor, "activity.logged"):
         now = uow.clock.now()
         fields.setdefault("started_at", now)
@@ -123,6 +139,8 @@ def log_activity(
         activity.completed_at = activity.started_at
         activity.logged_at = now
         uow.activities.add(activity)
+        if automate:
+            triggers.activity_completed(uow, activity)
         uow.commit()
     return activity
 
@@ -147,8 +165,13 @@ def complete_activity(
     next_step: str | None = None,
     started_at: datetime | None = None,
     ended_at: datetime | None = None,
+    automate: bool = True,
 ) -> Activity:
-    """Mark a planned activity done; an outcome from its type's vocabulary is required."""
+    """Mark a planned activity done; an outcome from its type's vocabulary is required.
+
+    In the same transaction the automation reacts (follow-up rules, the cadence's next step,
+    a reply pausing a cadence) unless ``automate=False``.
+    """
     with uow(actor, "activity.completed"):
         activity = _planned(uow, actor, activity_id, "complete")
         kind = uow.activity_types.get_visible(activity.type_id)
@@ -163,18 +186,28 @@ def complete_activity(
         activity.status = ActivityStatus.DONE.value
         activity.completed_at = now
         activity.logged_at = now
+        if automate:
+            triggers.activity_completed(uow, activity)
         uow.commit()
     return activity
 
 
 def cancel_activity(
-    uow: UnitOfWork, actor: Actor, activity_id: int, reason: str | None = None
+    uow: UnitOfWork,
+    actor: Actor,
+    activity_id: int,
+    reason: str | None = None,
+    *,
+    automate: bool = True,
 ) -> Activity:
+    """Call a planned activity off; a cancelled cadence step moves the cadence to the next."""
     with uow(actor, "activity.cancelled"):
         activity = _planned(uow, actor, activity_id, "cancel")
         activity.status = ActivityStatus.CANCELLED.value
         if reason:
             activity.notes = rules.optional_text("reason", reason, max_len=100_000)
+        if automate:
+            triggers.activity_cancelled(uow, activity)
         uow.commit()
     return activity
 

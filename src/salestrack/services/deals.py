@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from salestrack.automation import triggers
 from salestrack.domain import rules
 from salestrack.domain.actor import Actor
 from salestrack.domain.vocab import DEFAULT_PIPELINE, AccountStatus, StageKind
@@ -79,9 +80,13 @@ def create_deal(
     amount: Any,
     stage: str | None = None,
     pipeline: str | None = None,
+    automate: bool = True,
     **fields: Any,
 ) -> Deal:
-    """Open a deal in a stage (the first open one by default) and record its entry."""
+    """Open a deal in a stage (the first open one by default) and record its entry.
+
+    Entering the stage sets off stage rules unless ``automate=False`` (imports).
+    """
     with uow(actor, "deal.created"):
         values = validate(DEAL_FIELDS, {"name": name, "amount": amount, **fields})
         values.setdefault("owner_id", actor.id)
@@ -91,7 +96,7 @@ def create_deal(
         ensure_link(uow.contacts, values.get("contact_id"), "contact_id")
         ensure_link(uow.leads, values.get("lead_id"), "lead_id")
         chosen = _pipeline(uow, pipeline)
-        deal = add_deal(uow, actor, values, chosen, _stage(uow, chosen, stage))
+        deal = add_deal(uow, actor, values, chosen, _stage(uow, chosen, stage), automate=automate)
         uow.commit()
     return deal
 
@@ -103,6 +108,8 @@ def add_deal(
     pipeline: Pipeline,
     stage: Stage,
     at: datetime | None = None,
+    *,
+    automate: bool = False,
 ) -> Deal:
     """Add a checked deal in the caller's transaction: its entry row and what the stage implies.
 
@@ -117,12 +124,14 @@ def add_deal(
         is_repeat=_had_won_deal(uow, values.get("account_id"), None),
     )
     uow.deals.add(deal)
-    uow.stage_changes.add(
+    change = uow.stage_changes.add(
         StageChange(
             deal_id=deal.id, from_stage_id=None, to_stage_id=stage.id, at=now, by_user_id=actor.id
         )
     )
     _enter(uow, deal, stage, now)
+    if automate:
+        triggers.deal_stage_entered(uow, deal, change)
     return deal
 
 
@@ -149,8 +158,12 @@ def move_deal_stage(
     *,
     lost_reason: str | None = None,
     at: datetime | None = None,
+    automate: bool = True,
 ) -> Deal:
-    """Move a deal; won or lost closes it, reopening clears the close, each move is a row."""
+    """Move a deal; won or lost closes it, reopening clears the close, each move is a row.
+
+    Entering the stage sets off stage rules unless ``automate=False`` (imports).
+    """
     with uow(actor, "deal.stage_moved"):
         deal = uow.deals.get_visible(deal_id)
         check_change(uow, actor, deal.owner_id, "move this deal")
@@ -163,14 +176,25 @@ def move_deal_stage(
             raise ValidationFailed("at", "is before the deal was created")
         if lost_reason is not None:
             deal.lost_reason = rules.optional_text("lost_reason", lost_reason, max_len=255)
-        change_stage(uow, actor, deal, target, moved_at)
+        change_stage(uow, actor, deal, target, moved_at, automate=automate)
         uow.commit()
     return deal
 
 
-def change_stage(uow: UnitOfWork, actor: Actor, deal: Deal, target: Stage, at: datetime) -> None:
-    """Record a move in the caller's transaction (shared by moves and imports)."""
-    uow.stage_changes.add(
+def change_stage(
+    uow: UnitOfWork,
+    actor: Actor,
+    deal: Deal,
+    target: Stage,
+    at: datetime,
+    *,
+    automate: bool = False,
+) -> None:
+    """Record a move in the caller's transaction (shared by moves and imports).
+
+    ``automate`` fires the stage rules; imports leave it off so history does not plan work.
+    """
+    change = uow.stage_changes.add(
         StageChange(
             deal_id=deal.id,
             from_stage_id=deal.stage_id,
@@ -181,6 +205,8 @@ def change_stage(uow: UnitOfWork, actor: Actor, deal: Deal, target: Stage, at: d
     )
     deal.stage_id = target.id
     _enter(uow, deal, target, at)
+    if automate:
+        triggers.deal_stage_entered(uow, deal, change)
 
 
 def _enter(uow: UnitOfWork, deal: Deal, stage: Stage, at: datetime) -> None:

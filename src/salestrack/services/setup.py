@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
+from salestrack.automation.events import seed_event_rule
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.vocab import DEFAULT_ACTIVITY_TYPES, DEFAULT_PIPELINE, DEFAULT_STAGES
 from salestrack.store import migrate
@@ -26,7 +27,7 @@ def init_store(engine: Engine, uow: UnitOfWork | None = None) -> list[str]:
 
 
 def seed_defaults(uow: UnitOfWork) -> list[str]:
-    """Create the default pipeline, its stages and the default activity types when missing."""
+    """Create the default pipeline, stages, activity types and event rule when missing."""
     done = []
     with uow(SYSTEM, "setup.seed"):
         pipeline = uow.pipelines.find_one(name=DEFAULT_PIPELINE)
@@ -56,5 +57,6 @@ def seed_defaults(uow: UnitOfWork) -> list[str]:
                     )
                 )
                 done.append(f"created activity type {kind.key}")
+        done.extend(seed_event_rule(uow))
         uow.commit()
     return done

@@ -162,6 +162,8 @@ def _enrollments(
             "current_step": step_count,
             "enrolled_at": to_timestamps(enrolled_us),
             "converted_at": to_timestamps(np.where(done, qualified_us[rows], NAT)),
+            "unit_key": [f"lead:{i}" for i in leads["id"].to_numpy()[rows]],
+            "resumes": np.zeros(n, dtype=np.int64),
             "created_at": to_timestamps(enrolled_us),
         }
     )
@@ -200,6 +202,7 @@ def _programs(
             "unit": ["lead"],
             "metric": ["lead_converted"],
             "variants": [json.dumps(list(VARIANTS))],
+            "params": [json.dumps({})],
             "status": ["running"],
             "started_at": to_timestamps(np.array([epoch_us(params.start)])),
             "stopped_at": to_timestamps(np.array([NAT])),

@@ -297,6 +297,7 @@ class CadenceStep(Tracked, Base):
     type_id: Mapped[int] = mapped_column(ForeignKey("activity_types.id"))
     purpose: Mapped[str | None] = mapped_column(String(32))
     template: Mapped[str | None] = mapped_column(Text)
+    at_local: Mapped[str | None] = mapped_column(String(5))
     __table_args__ = (UniqueConstraint("cadence_id", "position"),)
 
 
@@ -310,6 +311,7 @@ class Experiment(Tracked, Base):
     status: Mapped[str] = mapped_column(String(12), default="draft")
     started_at: Mapped[datetime | None]
     stopped_at: Mapped[datetime | None]
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Enrollment(Tracked, Base):
@@ -325,6 +327,77 @@ class Enrollment(Tracked, Base):
     current_step: Mapped[int] = mapped_column(Integer, default=0)
     enrolled_at: Mapped[datetime]
     converted_at: Mapped[datetime | None]
+    unit_key: Mapped[str | None] = mapped_column(String(64))
+    stratum: Mapped[str | None] = mapped_column(String(64))
+    paused_at: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(32))
+    resumes: Mapped[int] = mapped_column(Integer, default=0)
+    finished_at: Mapped[datetime | None]
+    __table_args__ = (Index("ix_enrollments_experiment_unit", "experiment_id", "unit_key"),)
+
+
+class AutomationRule(Tracked, Base):
+    """A manager-editable rule: when its condition holds, plan an activity for the owner.
+
+    ``kind`` says which condition columns apply: ``follow_up`` (an activity of ``on_type`` /
+    ``on_purpose`` completed with ``on_outcome``), ``stage`` (a deal entered ``on_stage``),
+    ``stalled`` (an open deal idle for ``idle_days``), ``nurture`` (a customer of tier
+    ``on_tier`` untouched for ``idle_days``) and ``event`` (a customer event ``on_event``).
+    """
+
+    __tablename__ = "automation_rules"
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    on_type: Mapped[str | None] = mapped_column(String(32))
+    on_purpose: Mapped[str | None] = mapped_column(String(32))
+    on_outcome: Mapped[str | None] = mapped_column(String(32))
+    on_stage: Mapped[str | None] = mapped_column(String(120))
+    on_tier: Mapped[str | None] = mapped_column(String(8))
+    on_event: Mapped[str | None] = mapped_column(String(32))
+    idle_days: Mapped[int | None] = mapped_column(Integer)
+    plan_type: Mapped[str] = mapped_column(String(32))
+    plan_purpose: Mapped[str | None] = mapped_column(String(32))
+    delay_days: Mapped[int] = mapped_column(Integer, default=0)
+    at_local: Mapped[str] = mapped_column(String(5), default="09:00")
+    subject: Mapped[str | None] = mapped_column(String(500))
+
+
+class CustomerEvent(Tracked, Base):
+    """Something that happened to a customer (funding round, award, expansion)."""
+
+    __tablename__ = "customer_events"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str | None] = mapped_column(String(500))
+    occurred_at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+
+class CalendarFeed(Tracked, Base):
+    """A private iCalendar feed of one user's planned activities; only a hash of its token."""
+
+    __tablename__ = "calendar_feeds"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    revoked_at: Mapped[datetime | None]
+
+
+class AutomationMark(Base):
+    """A note that a once-only job was done (``kind`` + ``key``), e.g. today's agenda e-mail.
+
+    The unique key makes a second scheduler, a restart or a cron overlap a no-op.
+    """
+
+    __tablename__ = "automation_marks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime]
+    __table_args__ = (UniqueConstraint("kind", "key"),)
 
 
 class AuditEvent(Base):
@@ -458,4 +531,6 @@ SYNCED_TABLES: tuple[type[Tracked], ...] = (
     CadenceStep,
     Experiment,
     Enrollment,
+    AutomationRule,
+    CustomerEvent,
 )

@@ -16,8 +16,11 @@ from salestrack.store.models import (
     Account,
     Activity,
     ApiToken,
+    CalendarFeed,
     Contact,
+    CustomerEvent,
     Deal,
+    Enrollment,
     Goal,
     Lead,
     Order,
@@ -58,8 +61,11 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
         return or_(_owned_by(model.owner_id, actor), model.account_id.in_(_accounts_of(actor)))
     if model is Lead:
         return _owned_by(Lead.owner_id, actor)
-    if model is Order:
-        return Order.account_id.in_(_accounts_of(actor))
+    if model is Enrollment:
+        return _owned_by(Enrollment.owner_id, actor)
+    if model in (Order, CustomerEvent):
+        account_id: ColumnElement[int] = model.account_id
+        return account_id.in_(_accounts_of(actor))
     if model is SatisfactionResponse:
         return or_(
             _owned_by(SatisfactionResponse.rep_id, actor),
@@ -68,7 +74,9 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     if model is Goal:
         own = _owned_by(Goal.user_id, actor)
         return or_(own, Goal.team_id == actor.team_id) if actor.team_id is not None else own
-    if model is ApiToken:
-        return ApiToken.user_id == actor.id
-    # Reference data (pipelines, stages, activity types, cadences) is visible to every user.
+    if model in (ApiToken, CalendarFeed):
+        user_id: ColumnElement[int] = model.user_id
+        return user_id == actor.id
+    # Reference data (pipelines, stages, activity types, cadences, automation rules) is
+    # visible to every user.
     return true()

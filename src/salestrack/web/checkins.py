@@ -7,6 +7,8 @@ duration. Swap these two functions for ``capture``'s check-in service when it la
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from salestrack.domain.actor import Actor
@@ -28,7 +30,7 @@ def check_in(
 ) -> Activity:
     """Start a visit at an account where the rep is standing (position when the phone gave it)."""
     now = uow.clock.now()
-    position = {
+    position: dict[str, Any] = {
         k: v
         for k, v in (("latitude", latitude), ("longitude", longitude), ("accuracy_m", accuracy_m))
         if v is not None

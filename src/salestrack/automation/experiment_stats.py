@@ -1,0 +1,174 @@
+"""Statistics of a two-arm conversion experiment, as pure functions on counts.
+
+Why these methods:
+
+* Each arm's rate carries a **Wilson score interval**, which keeps its coverage for small
+  ``n`` and rates near 0 or 1 where the textbook Wald interval fails.
+* The difference of two rates carries **Newcombe's hybrid score interval** (Newcombe 1998,
+  method 10), built from the two Wilson intervals, for the same reason.
+* Teams look at results every day, and testing a fixed-horizon z-test at every look inflates
+  false positives far beyond alpha. The decision therefore uses the **mixture sequential
+  probability ratio test** (mSPRT; Johari, Pekelis, Walsh 2017, "Always valid inference"):
+  a normal mixture over the true difference, prior scale ``tau``, gives a likelihood ratio
+  whose reciprocal, minimised over the looks so far, is an always-valid p-value. Stopping the
+  first time it falls below alpha keeps the false-positive rate at or below alpha, however
+  often the team looks. The fixed-horizon z-test is kept for reference only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from statistics import NormalDist
+
+_N = NormalDist()
+
+
+def z_for(confidence: float) -> float:
+    """Two-sided critical value, e.g. 1.95996 for 0.95."""
+    return _N.inv_cdf(0.5 + confidence / 2)
+
+
+@dataclass(frozen=True)
+class Arm:
+    """One variant's counts: units exposed and units that converted."""
+
+    n: int
+    conversions: int
+
+    def __post_init__(self) -> None:
+        if self.n < 0 or not 0 <= self.conversions <= self.n:
+            raise ValueError(f"need 0 <= conversions <= n, got {self.conversions}/{self.n}")
+
+    @property
+    def rate(self) -> float:
+        return self.conversions / self.n if self.n else 0.0
+
+
+def wilson(arm: Arm, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of one arm's conversion rate; (0, 1) when there is no data."""
+    if arm.n == 0:
+        return (0.0, 1.0)
+    z = z_for(confidence)
+    p, n = arm.rate, arm.n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def difference_interval(
+    control: Arm, treatment: Arm, confidence: float = 0.95
+) -> tuple[float, float]:
+    """Newcombe's hybrid score interval of ``treatment.rate - control.rate``."""
+    l1, u1 = wilson(treatment, confidence)
+    l2, u2 = wilson(control, confidence)
+    p1, p2 = treatment.rate, control.rate
+    diff = p1 - p2
+    lower = diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    upper = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return (lower, upper)
+
+
+def _variance(control: Arm, treatment: Arm) -> float:
+    """Plug-in variance of the difference; pooled when both rates are 0 or 1 (no spread)."""
+    v = (
+        treatment.rate * (1 - treatment.rate) / treatment.n
+        + control.rate * (1 - control.rate) / control.n
+    )
+    if v > 0:
+        return v
+    pooled = (control.conversions + treatment.conversions) / (control.n + treatment.n)
+    pooled = min(max(pooled, 0.5 / (control.n + treatment.n)), 1 - 0.5 / (control.n + treatment.n))
+    return pooled * (1 - pooled) * (1 / control.n + 1 / treatment.n)
+
+
+def z_test_p(control: Arm, treatment: Arm) -> float:
+    """Two-sided pooled two-proportion z-test p-value (fixed horizon; for reference)."""
+    if control.n == 0 or treatment.n == 0:
+        return 1.0
+    pooled = (control.conversions + treatment.conversions) / (control.n + treatment.n)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / control.n + 1 / treatment.n))
+    if se == 0:
+        return 1.0
+    z = (treatment.rate - control.rate) / se
+    return 2 * (1 - _N.cdf(abs(z)))
+
+
+def msprt_ratio(control: Arm, treatment: Arm, tau: float = 0.05) -> float:
+    """Mixture likelihood ratio of "some difference" against "no difference" at one look.
+
+    Normal approximation of the difference with variance ``V`` and a N(0, tau^2) mixture:
+    ``sqrt(V / (V + tau^2)) * exp(d^2 tau^2 / (2 V (V + tau^2)))``.
+    """
+    if control.n == 0 or treatment.n == 0:
+        return 1.0
+    v = _variance(control, treatment)
+    d = treatment.rate - control.rate
+    t2 = tau * tau
+    exponent = d * d * t2 / (2 * v * (v + t2))
+    return math.sqrt(v / (v + t2)) * math.exp(min(exponent, 700.0))
+
+
+def always_valid_p(looks: Sequence[tuple[Arm, Arm]], tau: float = 0.05) -> float:
+    """Always-valid p-value after a sequence of looks (control, treatment), oldest first."""
+    p = 1.0
+    for control, treatment in looks:
+        p = min(p, 1.0 / msprt_ratio(control, treatment, tau))
+    return p
+
+
+class Decision(StrEnum):
+    CONTINUE = "continue"
+    TREATMENT_BETTER = "stop: treatment better"
+    CONTROL_BETTER = "stop: control better"
+    NO_DIFFERENCE = "stop: no difference found at the planned size"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One treatment against the control, with everything a reader needs to act."""
+
+    control: Arm
+    treatment: Arm
+    difference: float
+    interval: tuple[float, float]
+    p_always_valid: float
+    p_fixed_horizon: float
+    decision: Decision
+
+
+def compare(
+    looks: Sequence[tuple[Arm, Arm]],
+    *,
+    alpha: float = 0.05,
+    tau: float = 0.05,
+    max_per_arm: int | None = None,
+) -> Comparison:
+    """Compare at the latest look and apply the stop rule.
+
+    Stop when the always-valid p-value falls below ``alpha`` (the sign of the difference says
+    who won), or when both arms reached ``max_per_arm`` without that (no difference worth the
+    traffic). Otherwise continue.
+    """
+    if not looks:
+        raise ValueError("need at least one look")
+    control, treatment = looks[-1]
+    p = always_valid_p(looks, tau)
+    diff = treatment.rate - control.rate
+    if p < alpha:
+        decision = Decision.TREATMENT_BETTER if diff > 0 else Decision.CONTROL_BETTER
+    elif max_per_arm is not None and min(control.n, treatment.n) >= max_per_arm:
+        decision = Decision.NO_DIFFERENCE
+    else:
+        decision = Decision.CONTINUE
+    return Comparison(
+        control=control,
+        treatment=treatment,
+        difference=diff,
+        interval=difference_interval(control, treatment, 1 - alpha),
+        p_always_valid=p,
+        p_fixed_horizon=z_test_p(control, treatment),
+        decision=decision,
+    )
