@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,3 +48,30 @@ def test_sync_then_parquet_export(tmp_path: Path) -> None:
     ).fetchone()
     assert rows == (2,)
     assert (tmp_path / "pq" / "_sync_state").is_dir()
+
+
+def test_metrics_command_lists_computes_and_scopes(tmp_path: Path) -> None:
+    from tests import golden_org
+
+    org = golden_org.build(tmp_path)
+    org.engine.dispose()
+    common = ["--db", f"sqlite:///{tmp_path / 'golden.db'}", "--warehouse", str(org.warehouse.path)]
+    listed = runner.invoke(build_app(), ["metrics", "--list"])
+    assert listed.exit_code == 0 and "win_rate" in listed.output
+
+    window = ["--from", "2026-03-01", "--to", "2026-04-01", "--tz", golden_org.NY]
+    args = ["metrics", "calls_made", "connect_rate", "--by", "rep", *window, *common]
+    table = runner.invoke(build_app(), args)
+    assert table.exit_code == 0, table.output
+    assert "Ann" in table.output and "33.3 %" in table.output  # a1 of a1, a2, a5 connected
+    assert "data as of" in table.output
+
+    mine = runner.invoke(build_app(), [*args, "--json", "--as", "cat@example.com"])
+    assert mine.exit_code == 0, mine.output
+    answer = json.loads(mine.output)
+    assert answer["as_of"] is not None
+    assert answer["rows"] == [{"rep": org.ids["cat"], "calls_made": 2, "connect_rate": 1.0}]
+
+    bad = runner.invoke(build_app(), ["metrics", "calls_made", "--period", "year", *common])
+    assert bad.exit_code == 2
+    assert "period" in bad.output

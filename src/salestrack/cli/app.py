@@ -8,6 +8,7 @@ import typer
 
 from salestrack.cli import users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
+from salestrack.cli.metrics import metrics
 from salestrack.cli.sync import sync
 from salestrack.services.setup import init_store
 
@@ -22,6 +23,7 @@ def build_app() -> typer.Typer:
     app.command("init")(init)
     app.add_typer(users.app, name="users")
     app.command("sync")(sync)
+    app.command("metrics")(metrics)
     return app
 
 
