@@ -37,7 +37,9 @@ def enrich(scope: Scope, t: ir.Table, needed: frozenset[str]) -> ir.Table:
 
 
 def days_between(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingValue:
-    return (later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_DAY
+    # Cast before dividing: Spark reads a literal like 86400.0 as a DECIMAL and would round.
+    seconds = (later.epoch_seconds() - earlier.epoch_seconds()).cast("float64")
+    return seconds / SECONDS_PER_DAY
 
 
 def days_before_now(q: Query, earlier: ir.TimestampValue) -> ir.FloatingValue:
