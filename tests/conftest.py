@@ -27,7 +27,18 @@ PG_URL = os.environ.get(
     "SALESTRACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/salestrack_test"
 )
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def _shared_data() -> Path:
+    """``../shared/data`` next to the project; from a worktree (/work/wt/x) it is further up."""
+    root = Path(__file__).resolve().parents[1]
+    for parent in root.parents:
+        if (parent / "shared" / "data").is_dir():
+            return parent / "shared" / "data"
+    return root.parent / "shared" / "data"
+
+
+SHARED_DATA = _shared_data()
 
 
 def _pg_reachable() -> str | None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import users
+from salestrack.cli import demo, imports, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.cli.metrics import metrics
 from salestrack.cli.sync import sync
@@ -21,7 +21,10 @@ def build_app() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     app.command("init")(init)
+    app.command("demo")(demo.demo)
+    app.command("simulate")(demo.simulate_command)
     app.add_typer(users.app, name="users")
+    app.command("import")(imports.import_command)
     app.command("sync")(sync)
     app.command("metrics")(metrics)
     return app

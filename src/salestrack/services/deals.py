@@ -91,26 +91,38 @@ def create_deal(
         ensure_link(uow.contacts, values.get("contact_id"), "contact_id")
         ensure_link(uow.leads, values.get("lead_id"), "lead_id")
         chosen = _pipeline(uow, pipeline)
-        first = _stage(uow, chosen, stage)
-        now = uow.clock.now()
-        deal = Deal(
-            **values,
-            pipeline_id=chosen.id,
-            stage_id=first.id,
-            is_repeat=_had_won_deal(uow, values.get("account_id"), None),
-        )
-        uow.deals.add(deal)
-        uow.stage_changes.add(
-            StageChange(
-                deal_id=deal.id,
-                from_stage_id=None,
-                to_stage_id=first.id,
-                at=now,
-                by_user_id=actor.id,
-            )
-        )
-        _enter(uow, deal, first, now)
+        deal = add_deal(uow, actor, values, chosen, _stage(uow, chosen, stage))
         uow.commit()
+    return deal
+
+
+def add_deal(
+    uow: UnitOfWork,
+    actor: Actor,
+    values: dict[str, Any],
+    pipeline: Pipeline,
+    stage: Stage,
+    at: datetime | None = None,
+) -> Deal:
+    """Add a checked deal in the caller's transaction: its entry row and what the stage implies.
+
+    Shared by :func:`create_deal` and the import service, so an imported deal that arrives won
+    gets its order and the repeat flag exactly like one created by hand.
+    """
+    now = at or uow.clock.now()
+    deal = Deal(
+        **values,
+        pipeline_id=pipeline.id,
+        stage_id=stage.id,
+        is_repeat=_had_won_deal(uow, values.get("account_id"), None),
+    )
+    uow.deals.add(deal)
+    uow.stage_changes.add(
+        StageChange(
+            deal_id=deal.id, from_stage_id=None, to_stage_id=stage.id, at=now, by_user_id=actor.id
+        )
+    )
+    _enter(uow, deal, stage, now)
     return deal
 
 
@@ -149,21 +161,26 @@ def move_deal_stage(
         moved_at = rules.utc("at", at) if at is not None else uow.clock.now()
         if moved_at < deal.created_at:
             raise ValidationFailed("at", "is before the deal was created")
-        uow.stage_changes.add(
-            StageChange(
-                deal_id=deal.id,
-                from_stage_id=deal.stage_id,
-                to_stage_id=target.id,
-                at=moved_at,
-                by_user_id=actor.id,
-            )
-        )
-        deal.stage_id = target.id
         if lost_reason is not None:
             deal.lost_reason = rules.optional_text("lost_reason", lost_reason, max_len=255)
-        _enter(uow, deal, target, moved_at)
+        change_stage(uow, actor, deal, target, moved_at)
         uow.commit()
     return deal
+
+
+def change_stage(uow: UnitOfWork, actor: Actor, deal: Deal, target: Stage, at: datetime) -> None:
+    """Record a move in the caller's transaction (shared by moves and imports)."""
+    uow.stage_changes.add(
+        StageChange(
+            deal_id=deal.id,
+            from_stage_id=deal.stage_id,
+            to_stage_id=target.id,
+            at=at,
+            by_user_id=actor.id,
+        )
+    )
+    deal.stage_id = target.id
+    _enter(uow, deal, target, at)
 
 
 def _enter(uow: UnitOfWork, deal: Deal, stage: Stage, at: datetime) -> None:
@@ -198,4 +215,4 @@ def _enter(uow: UnitOfWork, deal: Deal, stage: Stage, at: datetime) -> None:
         uow.orders.delete(order)
 
 
-__all__ = ["create_deal", "move_deal_stage", "update_deal"]
+__all__ = ["add_deal", "change_stage", "create_deal", "move_deal_stage", "update_deal"]

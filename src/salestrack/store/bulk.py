@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Engine, Table, insert, text, update
+from sqlalchemy import Connection, Engine, Table, insert, text
 
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.errors import ValidationFailed
-from salestrack.store.models import AuditEvent, Base, ChangeCounter
+from salestrack.store.models import AuditEvent, Base
+from salestrack.store.tracking import reserve_change_seq
 
 CHUNK_ROWS = 100_000
 Progress = Callable[[int], None]
@@ -51,26 +53,71 @@ def bulk_insert(
         return 0
     now = (clock or SystemClock()).now()
     with engine.begin() as conn:
-        first = _reserve(conn, n)
-        arrow = _prepare(table, frame, now, first)
-        if conn.dialect.name == "postgresql":
-            _copy_postgres(conn, table, arrow, chunk_rows, progress)
-            _advance_id_sequence(conn, table)
-        else:
-            _executemany_sqlite(conn, table, arrow, chunk_rows, progress)
-        conn.execute(
-            insert(AuditEvent).values(
-                at=now,
-                actor_id=actor.id,
-                actor_label=actor.label,
-                action="bulk.load",
-                entity=table_name,
-                entity_id=None,
-                before=None,
-                after={"rows": n, "first_change_seq": first, "last_change_seq": first + n - 1},
-            )
+        insert_frame(
+            conn, table_name, frame, actor=actor, now=now, chunk_rows=chunk_rows, progress=progress
         )
     return n
+
+
+def insert_frame(
+    conn: Connection,
+    table_name: str,
+    frame: pd.DataFrame,
+    *,
+    actor: Actor,
+    now: datetime,
+    action: str = "bulk.load",
+    chunk_rows: int = CHUNK_ROWS,
+    progress: Progress | None = None,
+) -> int:
+    """Insert ``frame`` inside the caller's transaction on ``conn``, numbered and audited.
+
+    The building block of :func:`bulk_insert` and of the import service, which must put a
+    chunk's new rows in the same transaction as its updates.
+    """
+    table = _table(table_name)
+    n = len(frame)
+    if n == 0:
+        return 0
+    first = reserve_change_seq(conn, n)
+    arrow = _prepare(table, frame, now, first)
+    if conn.dialect.name == "postgresql":
+        _copy_postgres(conn, table, arrow, chunk_rows, progress)
+        _advance_id_sequence(conn, table)
+    else:
+        _executemany_sqlite(conn, table, arrow, chunk_rows, progress)
+    record_bulk_event(
+        conn,
+        actor,
+        action,
+        table_name,
+        now,
+        {"rows": n, "first_change_seq": first, "last_change_seq": first + n - 1},
+    )
+    return n
+
+
+def record_bulk_event(
+    conn: Connection,
+    actor: Actor,
+    action: str,
+    table_name: str,
+    at: datetime,
+    summary: dict[str, Any],
+) -> None:
+    """One audit row standing for a whole bulk operation on a table."""
+    conn.execute(
+        insert(AuditEvent).values(
+            at=at,
+            actor_id=actor.id,
+            actor_label=actor.label,
+            action=action,
+            entity=table_name,
+            entity_id=None,
+            before=None,
+            after=summary,
+        )
+    )
 
 
 def _table(name: str) -> Table:
@@ -78,16 +125,6 @@ def _table(name: str) -> Table:
     if table is None:
         raise ValidationFailed("table", f"{name!r} is not a table of the store")
     return table
-
-
-def _reserve(conn: Connection, count: int) -> int:
-    last = conn.execute(
-        update(ChangeCounter)
-        .where(ChangeCounter.id == 1)
-        .values(value=ChangeCounter.value + count)
-        .returning(ChangeCounter.value)
-    ).scalar_one()
-    return int(last) - count + 1
 
 
 def _prepare(table: Table, frame: pd.DataFrame, now: Any, first_seq: int) -> pa.Table:

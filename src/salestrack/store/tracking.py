@@ -10,7 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect, update
+from sqlalchemy import Connection, event, insert, inspect, update
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from salestrack.domain.actor import SYSTEM, Actor
@@ -23,7 +23,7 @@ CLOCK_KEY = "salestrack.clock"
 _PENDING_KEY = "salestrack.pending_audit"
 
 
-def reserve_change_seq(session: Session, count: int) -> int:
+def reserve_change_seq(session: Session | Connection, count: int) -> int:
     """Take ``count`` numbers from the store-wide counter; returns the first one.
 
     The counter row is updated inside the caller's transaction, so its lock orders writers and a
