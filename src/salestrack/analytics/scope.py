@@ -13,7 +13,7 @@ counts another team's deals.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -35,6 +35,9 @@ class Scope:
     actor: Actor
     source: Source
     _cache: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    compiled: dict[Hashable, str] = field(default_factory=dict, repr=False)
+    """SQL of requests already answered for this actor on this source, by request key: a
+    dashboard asking again runs the query without building and compiling it again."""
 
     def table(self, name: str) -> ir.Table:
         """``name`` limited to the rows the actor may see."""

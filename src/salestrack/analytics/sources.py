@@ -26,6 +26,14 @@ class Source(Protocol):
 
     name: str
 
+    def compile(self, expr: ir.Table) -> str:
+        """The engine's SQL for ``expr`` (compiling is costly: callers cache the text)."""
+        ...
+
+    def run(self, sql: str) -> pd.DataFrame:
+        """Execute compiled SQL and return pandas."""
+        ...
+
     def table(self, name: str) -> ir.Table:
         """The whole (unscoped) table; only :mod:`salestrack.analytics.scope` should call this."""
         ...
@@ -66,6 +74,15 @@ class IbisSource:
 
     def as_of(self) -> datetime | None:
         return _as_of(self.table(STATE_TABLE))
+
+    def compile(self, expr: ir.Table) -> str:
+        return str(self.backend.compile(expr))
+
+    def run(self, sql: str) -> pd.DataFrame:
+        if self.name == "duckdb":  # straight to the connection: no second trip through Ibis
+            frame: pd.DataFrame = self.backend.con.execute(sql).to_arrow_table().to_pandas()
+            return frame
+        return to_frame(self.backend.sql(sql))
 
 
 @contextmanager

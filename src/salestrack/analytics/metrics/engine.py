@@ -14,6 +14,7 @@ The result is a single expression: DuckDB or Spark runs all of it, Python only g
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +35,6 @@ from salestrack.analytics.metrics.timezones import (
     zone,
 )
 from salestrack.analytics.scope import Scope
-from salestrack.analytics.sources import to_frame
 from salestrack.errors import ValidationFailed
 
 SPINE_ROLES = ("rep", "manager")
@@ -143,8 +143,12 @@ def compute(
             raise ValidationFailed("metric", f"{runners[0].name} must be computed on its own")
         assert runners[0].runner is not None
         return MetricResult(runners[0].runner(scope, q), as_of, chosen, q)
-    frame = to_frame(expression(chosen, scope, q))
-    return MetricResult(frame, as_of, chosen, q)
+    key = (tuple(m.name for m in chosen), q.by, q.period, q.tz, q.start, q.end, q.now,
+           tuple(sorted(q.filters.items())), q.stalled_days)  # fmt: skip
+    sql = scope.compiled.get(key)
+    if sql is None:
+        sql = scope.compiled[key] = scope.source.compile(expression(chosen, scope, q))
+    return MetricResult(scope.source.run(sql), as_of, chosen, q)
 
 
 def closure(metrics: Iterable[Metric]) -> list[Metric]:
@@ -169,7 +173,10 @@ def expression(metrics: Sequence[Metric], scope: Scope, q: Query) -> ir.Table:
     for m in needed:
         if m.is_base:
             assert m.fact is not None
-            groups.setdefault((m.fact.name, m.time), []).append(m)
+            # Without periods, one scan per fact serves every time column (windows go into
+            # each aggregate's filter); with periods each time column needs its own buckets.
+            key = (m.fact.name, m.time if q.period else None)
+            groups.setdefault(key, []).append(m)
     built: dict[str, ir.Table] = {}
     parts = []
     for members in groups.values():
@@ -201,26 +208,40 @@ def _filtered(t: ir.Table, q: Query) -> ir.Table:
     return t
 
 
+def _window(t: ir.Table, time: str | None, q: Query) -> list[ir.BooleanValue]:
+    """The conditions keeping rows whose ``time`` lies in the query's window."""
+    if time is None:
+        return []
+    conditions = []
+    if q.start is not None:
+        conditions.append(t[time] >= to_utc_naive(q.start))
+    if q.end is not None:
+        conditions.append(t[time] < to_utc_naive(q.end))
+    return conditions
+
+
 def _aggregate(t: ir.Table, members: list[Metric], q: Query) -> ir.Table:
     time = members[0].time
-    if time is not None:
-        if q.start is not None:
-            t = t.filter(t[time] >= to_utc_naive(q.start))
-        if q.end is not None:
-            t = t.filter(t[time] < to_utc_naive(q.end))
-        if q.period is not None:
-            lo = to_utc_naive(q.start) if q.start else None
-            hi = to_utc_naive(q.end) if q.end else None
-            local = local_time(t[time], q.tz, lo, hi)
-            t = t.mutate(period=local.truncate(UNITS[q.period]))
-    aggregates = {m.name: _measure(m, t, q) for m in members}
+    shared = len({m.time for m in members}) == 1
+    if shared:  # one window for all: filter the rows (lets the engine prune)
+        window = _window(t, time, q)
+        t = t.filter(*window) if window else t
+    if shared and time is not None and q.period is not None:
+        lo = to_utc_naive(q.start) if q.start else None
+        hi = to_utc_naive(q.end) if q.end else None
+        local = local_time(t[time], q.tz, lo, hi)
+        t = t.mutate(period=local.truncate(UNITS[q.period]))
+    aggregates = {
+        m.name: _measure(m, t, q, [] if shared else _window(t, m.time, q)) for m in members
+    }
     if q.keys:
         return t.group_by(list(q.keys)).aggregate(**aggregates)
     return t.aggregate(**aggregates)
 
 
-def _measure(m: Metric, t: ir.Table, q: Query) -> ir.Scalar:
-    where = m.where(t, q) if m.where is not None else None
+def _measure(m: Metric, t: ir.Table, q: Query, window: list[ir.BooleanValue]) -> ir.Scalar:
+    conditions = [*([m.where(t, q)] if m.where is not None else []), *window]
+    where = reduce(operator.and_, conditions) if conditions else None
     if m.kind == "count":
         return t.count(where=where)
     assert m.value is not None
@@ -267,9 +288,11 @@ def _spine(scope: Scope, q: Query) -> ir.Table | None:
             teams = teams.filter(teams.id.isin(list(q.filters["team"])))
         tables.append(teams.select(team=teams.id))
     if q.period and q.start is not None and q.end is not None:
+        # Unnested from a literal on a one-row table, not an ibis.memtable: the compiled SQL is
+        # cached and re-run as text, and a memtable would only exist while Ibis executes it.
         starts = periods_between(q.start, q.end, q.period, q.tz)
-        frame = pd.DataFrame({"period": pd.to_datetime(starts).astype("datetime64[us]")})
-        tables.append(ibis.memtable(frame, schema={"period": "timestamp"}))
+        one = scope.table("pipelines").aggregate(n=ibis._.count())
+        tables.append(one.select(period=ibis.literal(starts, type="array<timestamp>").unnest()))
     if not tables:
         return None
     return reduce(lambda a, b: a.cross_join(b), tables)
