@@ -20,7 +20,7 @@ from datetime import datetime
 import ibis
 import ibis.expr.types as ir
 
-from salestrack.analytics.sources import Source
+from salestrack.analytics.sources import Source, to_frame
 from salestrack.domain.actor import Actor
 
 REFERENCE_TABLES = frozenset(
@@ -35,6 +35,7 @@ class Scope:
     actor: Actor
     source: Source
     _cache: dict[str, ir.Table] = field(default_factory=dict, repr=False)
+    _members: list[int] | None = field(default=None, repr=False)
     compiled: dict[Hashable, str] = field(default_factory=dict, repr=False)
     """SQL of requests already answered for this actor on this source, by request key: a
     dashboard asking again runs the query without building and compiling it again."""
@@ -80,8 +81,19 @@ class Scope:
 
     def owned(self, column: ir.Column) -> ir.BooleanValue:
         if self.actor.is_manager and self.actor.team_id is not None:
-            return column.isin(self.members())
+            return column.isin(self.member_ids())
         return column == self.actor.id
+
+    def member_ids(self) -> list[int]:
+        """The team's user ids, read once per scope and inlined as literals.
+
+        A literal list lets the engine filter while scanning (DuckDB pushes ``IN (1, 2, 3)``
+        into the scan); a subquery would be joined against every row. A team is small.
+        """
+        if self._members is None:
+            frame = to_frame(self.members().name("id").as_table())
+            self._members = sorted(int(v) for v in frame["id"])
+        return self._members
 
     def on_own_accounts(self, column: ir.Column) -> ir.BooleanValue:
         accounts = self.source.table("accounts")

@@ -173,10 +173,9 @@ def expression(metrics: Sequence[Metric], scope: Scope, q: Query) -> ir.Table:
     for m in needed:
         if m.is_base:
             assert m.fact is not None
-            # Without periods, one scan per fact serves every time column (windows go into
-            # each aggregate's filter); with periods each time column needs its own buckets.
-            key = (m.fact.name, m.time if q.period else None)
-            groups.setdefault(key, []).append(m)
+            # One aggregate per fact and time column, each filtering rows to its window, as a
+            # hand-written query would; the scoped fact is one shared subquery (a CTE).
+            groups.setdefault((m.fact.name, m.time), []).append(m)
     built: dict[str, ir.Table] = {}
     parts = []
     for members in groups.values():
