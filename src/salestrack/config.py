@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEFAULT_DATABASE_URL = "sqlite:///./salestrack.db"
+DEFAULT_ANALYTICS_FILE = "salestrack.duckdb"
 
 
 class Settings(BaseSettings):
@@ -38,3 +42,22 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     agenda_hour: int = 7
     rules_every_minutes: int = 15
+    analytics_path: str | None = None
+    """The DuckDB warehouse file; by default next to a SQLite store, else in the working dir."""
+
+    def warehouse_path(self, database_url: str | None = None) -> Path:
+        """Where the analytics warehouse lives for this store (see :func:`warehouse_path_for`)."""
+        if self.analytics_path:
+            return Path(self.analytics_path)
+        return warehouse_path_for(database_url or self.database_url)
+
+
+def warehouse_path_for(database_url: str) -> Path:
+    """``/x/crm.db`` gets ``/x/crm.duckdb``; a server database gets ``./salestrack.duckdb``.
+
+    Keeping the warehouse beside a SQLite file means two stores never share one warehouse.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).with_suffix(".duckdb")
+    return Path(DEFAULT_ANALYTICS_FILE)

@@ -8,6 +8,8 @@ import typer
 
 from salestrack.cli import automation, backup, demo, imports, insights, report, serve, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
+from salestrack.cli.metrics import metrics
+from salestrack.cli.sync import sync
 from salestrack.services.setup import init_store
 
 
@@ -29,6 +31,8 @@ def build_app() -> typer.Typer:
     app.command("backup")(backup.backup)
     app.command("restore")(backup.restore)
     automation.register(app)
+    app.command("sync")(sync)
+    app.command("metrics")(metrics)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
+from pathlib import Path
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -12,6 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from salestrack.analytics.warehouse import Warehouse
 from salestrack.config import Settings
 from salestrack.errors import ConfigurationError, SalestrackError
 from salestrack.store import migrate
@@ -25,9 +27,18 @@ R = TypeVar("R")
 
 DB_HELP = "Database URL (default: SALESTRACK_DATABASE_URL or sqlite:///./salestrack.db)."
 
+WAREHOUSE_HELP = (
+    "DuckDB warehouse file (default: SALESTRACK_ANALYTICS_PATH, or beside a SQLite store)."
+)
+
 
 def database_url(db: str | None) -> str:
     return db or Settings().database_url
+
+
+def warehouse_for(db: str | None, path: Path | None) -> Warehouse:
+    """The analytics warehouse of the store ``db``, unless a path is given."""
+    return Warehouse(path or Settings().warehouse_path(database_url(db)))
 
 
 @contextmanager

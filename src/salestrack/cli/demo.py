@@ -9,9 +9,8 @@ import typer
 from rich.table import Table
 
 from salestrack.analytics.sync import sync
-from salestrack.analytics.warehouse import Warehouse
-from salestrack.cli.context import console, handles_errors, open_store, progress_bar
-from salestrack.cli.insights import print_insights, warehouse_path
+from salestrack.cli.context import console, handles_errors, open_store, progress_bar, warehouse_for
+from salestrack.cli.insights import print_insights
 from salestrack.services.setup import init_store
 from salestrack.simulate import SimulationParams, simulate, write_csv, write_ground_truth
 from salestrack.simulate.load import load_into_store
@@ -55,7 +54,7 @@ def demo(
             task = bar.add_task("loading", total=sum(len(f) for f in org.tables.values()))
             load_into_store(engine, org, progress=lambda n: bar.advance(task, n))
         summary = store_summary(engine)
-        warehouse = Warehouse(warehouse_path(db, None))
+        warehouse = warehouse_for(db, None)
         with console.status("syncing the analytics warehouse"):
             sync(engine, warehouse)
     print_summary(summary)

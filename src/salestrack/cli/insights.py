@@ -7,28 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.engine import make_url
 
 from salestrack.analytics.insights.render import render
 from salestrack.analytics.insights.report import build_report, report_json
 from salestrack.analytics.sync import sync
 from salestrack.analytics.warehouse import Warehouse
-from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
+from salestrack.cli.context import DB_HELP, console, handles_errors, open_store, warehouse_for
 
 WAREHOUSE_HELP = "DuckDB warehouse file (default: beside a SQLite store, else ./salestrack.duckdb)."
-
-
-def warehouse_path(db: str | None, path: Path | None) -> Path:
-    """The warehouse of the store ``db``: ``/x/crm.db`` gets ``/x/crm.duckdb``.
-
-    The same rule as ``salestrack sync``; once both branches are merged this is its helper.
-    """
-    if path is not None:
-        return path
-    url = make_url(database_url(db))
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).with_suffix(".duckdb")
-    return Path("salestrack.duckdb")
 
 
 def print_insights(warehouse: Warehouse, *, as_json: bool = False) -> None:
@@ -48,7 +34,7 @@ def insights(
     warehouse: Annotated[Path | None, typer.Option(help=WAREHOUSE_HELP)] = None,
 ) -> None:
     """Which activities win deals, when to call, attribution, repeat value, leaderboard."""
-    target = Warehouse(warehouse_path(db, warehouse))
+    target = warehouse_for(db, warehouse)
     with open_store(db) as engine:
         if as_json:
             sync(engine, target)

@@ -19,13 +19,13 @@ import vl_convert
 
 from salestrack.analytics.warehouse import Warehouse
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
-from salestrack.config import Settings
+from salestrack.config import Settings, warehouse_path_for
 from salestrack.domain.actor import SYSTEM
 from salestrack.errors import NotFound, ValidationFailed
 from salestrack.store.models import Team, User
 from salestrack.store.uow import UnitOfWork
 from salestrack.web import data
-from salestrack.web.app import WebSettings, warehouse_path_for
+from salestrack.web.app import WebSettings
 from salestrack.web.i18n import LOCALES, Formatter
 from salestrack.web.insight_views import INSIGHTS
 from salestrack.web.render import render_text

@@ -15,10 +15,9 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from salestrack.analytics.warehouse import Warehouse
-from salestrack.config import Settings
+from salestrack.config import Settings, warehouse_path_for
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.web import errors
 from salestrack.web.data import WarehouseReader
@@ -40,14 +39,6 @@ class WebSettings(BaseSettings):
     analytics_path: str | None = None
     warehouse_max_age_s: float = 60.0
     """Manager pages re-sync the warehouse when its last sync is older than this."""
-
-
-def warehouse_path_for(database_url: str) -> Path:
-    """Beside a SQLite store (``x.db`` -> ``x.duckdb``), else ``./salestrack.duckdb``."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).with_suffix(".duckdb")
-    return Path("salestrack.duckdb")
 
 
 @dataclass
@@ -79,7 +70,8 @@ def create_web_state(
 ) -> WebState:
     web = web or WebSettings()
     path = Path(web.analytics_path) if web.analytics_path else None
-    warehouse = Warehouse(path or warehouse_path_for(settings.database_url))
+    configured = Path(settings.analytics_path) if settings.analytics_path else None
+    warehouse = Warehouse(path or configured or warehouse_path_for(settings.database_url))
     reader = WarehouseReader(engine, warehouse, max_age_s=web.warehouse_max_age_s)
     state = WebState(settings, engine, web, reader, clock or SystemClock())
     if web.web_secret:
