@@ -172,3 +172,48 @@ def start_dovecot(root: Path) -> Iterator[ImapServer]:
             process.kill()
             process.wait()
         shutil.rmtree(mail, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class CalDavServer:
+    port: int
+    user: str
+    password: str
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+
+def start_radicale(root: Path) -> Iterator[CalDavServer]:
+    """A Radicale (CalDAV) with one htpasswd user and file storage under ``root``."""
+    try:
+        import radicale  # noqa: F401
+    except ImportError:
+        missing("radicale (pip install radicale)")
+    root.mkdir(parents=True, exist_ok=True)
+    user, password = "rep", "s3cret-pass"
+    (root / "users").write_text(f"{user}:{password}\n")
+    port = free_port()
+    log = root / "radicale.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
+                "--storage-filesystem-folder", str(root / "collections"),
+                "--auth-type", "htpasswd", "--auth-htpasswd-filename", str(root / "users"),
+                "--auth-htpasswd-encryption", "plain", "--logging-level", "warning",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        wait_for_port(port, process, log)
+        yield CalDavServer(port, user, password)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
