@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import demo, imports, users
+from salestrack.cli import capture, demo, imports, users
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.services.setup import init_store
 
@@ -23,6 +23,7 @@ def build_app() -> typer.Typer:
     app.command("simulate")(demo.simulate_command)
     app.add_typer(users.app, name="users")
     app.command("import")(imports.import_command)
+    app.add_typer(capture.app, name="capture")
     return app
 
 

@@ -93,6 +93,15 @@ class _Run:
     threads: set[str] = field(default_factory=set)
 
 
+def capture_owner(uow: UnitOfWork, actor: Actor, email: str) -> User:
+    """The user whose mailbox or calendar is captured, by e-mail (case-insensitive)."""
+    with uow(actor):
+        user = uow.users.find_one(func.lower(User.email) == email.strip().lower())
+    if user is None:
+        raise ValidationFailed("owner", f"{email!r} is not the e-mail of a user")
+    return user
+
+
 def read_cursor(uow: UnitOfWork, actor: Actor, mailbox: str) -> tuple[int, int] | None:
     """``(UIDVALIDITY, last UID)`` captured from ``mailbox``, or None before the first run."""
     with uow(actor):
