@@ -94,6 +94,7 @@ ssl = required
 ssl_cert = <{root}/cert.pem
 ssl_key = <{root}/key.pem
 auth_mechanisms = plain
+auth_failure_delay = 0
 default_login_user = {login_user}
 default_internal_user = {internal_user}
 first_valid_uid = {uid}
@@ -202,7 +203,8 @@ def start_radicale(root: Path) -> Iterator[CalDavServer]:
                 sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
                 "--storage-filesystem-folder", str(root / "collections"),
                 "--auth-type", "htpasswd", "--auth-htpasswd-filename", str(root / "users"),
-                "--auth-htpasswd-encryption", "plain", "--logging-level", "warning",
+                "--auth-htpasswd-encryption", "plain", "--auth-delay", "0",
+                "--logging-level", "warning",
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

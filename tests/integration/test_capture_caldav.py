@@ -15,6 +15,7 @@ from salestrack.capture.calendar_capture import capture_caldav
 from salestrack.domain.actor import SYSTEM
 from salestrack.errors import ConfigurationError
 from salestrack.services.capture import CaptureOptions
+from salestrack.store.engine import make_engine
 from salestrack.store.uow import UnitOfWork
 from tests.factories import make_user
 from tests.mail_helpers import activities
@@ -71,9 +72,13 @@ def test_caldav_collection_gives_the_same_meetings_as_the_file(
 
 
 def test_caldav_wrong_password_is_a_clear_error(
-    uow: UnitOfWork, caldav_server: CalDavServer
+    caldav_server: CalDavServer, tmp_path: Path
 ) -> None:
     url = _collection(caldav_server)
-    options = CaptureOptions(owner_id=make_user(uow).id)
+    # The refusal comes before the store is touched: an empty file stands in for it.
+    uow = UnitOfWork(make_engine(f"sqlite:///{tmp_path / 'unused.db'}"))
     with pytest.raises(ConfigurationError, match="CalDAV"):
-        capture_caldav(uow, SYSTEM, url, options, username="rep", password="wrong", **WINDOW)
+        capture_caldav(
+            uow, SYSTEM, url, CaptureOptions(owner_id=1), username="rep", password="wrong",
+            **WINDOW,
+        )  # fmt: skip

@@ -13,6 +13,7 @@ from salestrack.capture.email_capture import capture_imap
 from salestrack.domain.actor import SYSTEM
 from salestrack.errors import ConfigurationError
 from salestrack.services.capture import CaptureOptions, read_cursor
+from salestrack.store.engine import make_engine
 from salestrack.store.uow import UnitOfWork
 from tests.factories import make_user
 from tests.mail_helpers import activities, message
@@ -94,19 +95,22 @@ def test_incremental_by_uid_then_a_new_uidvalidity_reads_again_and_adds_none(
         client.logout()
 
 
-def test_wrong_password_is_a_clear_error(uow: UnitOfWork, imap_server: ImapServer) -> None:
-    owner = make_user(uow)
+def _storeless(tmp_path: Path) -> UnitOfWork:
+    """A unit of work over an empty file: these failures happen before the store is touched."""
+    return UnitOfWork(make_engine(f"sqlite:///{tmp_path / 'unused.db'}"))
+
+
+def test_wrong_password_is_a_clear_error(imap_server: ImapServer, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="imaps://"):
         capture_imap(
-            uow, SYSTEM, imap_server.url, CaptureOptions(owner_id=owner.id),
+            _storeless(tmp_path), SYSTEM, imap_server.url, CaptureOptions(owner_id=1),
             password="wrong", context=imap_server.context(),
         )  # fmt: skip
 
 
-def test_certificate_is_checked(uow: UnitOfWork, imap_server: ImapServer, tmp_path: Path) -> None:
-    owner = make_user(uow)
+def test_certificate_is_checked(imap_server: ImapServer, tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="certificate"):
         capture_imap(
-            uow, SYSTEM, imap_server.url, CaptureOptions(owner_id=owner.id),
+            _storeless(tmp_path), SYSTEM, imap_server.url, CaptureOptions(owner_id=1),
             password=imap_server.password,
         )  # fmt: skip
