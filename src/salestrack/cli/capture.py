@@ -10,9 +10,6 @@ from typing import Annotated
 
 import typer
 
-from salestrack.capture.calendar_capture import capture_caldav, capture_ics, is_caldav_url
-from salestrack.capture.email_capture import capture_email_files, capture_imap
-from salestrack.capture.email_imap import is_imap_url
 from salestrack.cli.context import DB_HELP, handles_errors, open_store
 from salestrack.cli.imports import exit_code, print_report
 from salestrack.config import Settings
@@ -67,6 +64,9 @@ def email_command(
     db: Db = None,
 ) -> None:
     """Capture e-mail: each message once, keyed by its Message-ID (see docs/capture.md)."""
+    from salestrack.capture.email_capture import capture_email_files, capture_imap
+    from salestrack.capture.email_imap import is_imap_url
+
     with open_store(db) as engine:
         uow = UnitOfWork(engine)
         options, _ = _options(uow, owner, team_domain, leads)
@@ -102,6 +102,10 @@ def calendar_command(
     db: Db = None,
 ) -> None:
     """Capture meetings: recurring events expanded over the window (see docs/capture.md)."""
+    # Imported on use: the iCalendar libraries take about a second to load, which every other
+    # command of the CLI would pay otherwise.
+    from salestrack.capture.calendar_capture import capture_caldav, capture_ics, is_caldav_url
+
     window = {
         "start": start.replace(tzinfo=UTC) if start else None,
         "end": end.replace(tzinfo=UTC) if end else None,
