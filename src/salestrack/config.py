@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     agenda_hour: int = 7
     rules_every_minutes: int = 15
+    # Field check-ins within this distance of the account's location are verified.
+    checkin_radius_m: float = 200.0
+    # E-mail domains of the team besides users' own addresses (JSON list in the environment,
+    # e.g. SALESTRACK_TEAM_DOMAINS='["ours.example"]'): decides a message's direction.
+    team_domains: list[str] = []
     analytics_path: str | None = None
     """The DuckDB warehouse file; by default next to a SQLite store, else in the working dir."""
 

@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli import automation, backup, demo, imports, insights, report, serve, users
+from salestrack.cli import (
+    automation,
+    backup,
+    capture,
+    demo,
+    imports,
+    insights,
+    report,
+    serve,
+    users,
+)
 from salestrack.cli.context import DB_HELP, console, database_url, handles_errors, open_store
 from salestrack.cli.metrics import metrics
 from salestrack.cli.sync import sync
@@ -33,6 +43,7 @@ def build_app() -> typer.Typer:
     automation.register(app)
     app.command("sync")(sync)
     app.command("metrics")(metrics)
+    app.add_typer(capture.app, name="capture")
     return app
 
 

@@ -233,6 +233,9 @@ class Activity(Tracked, Base):
     checked_in_at: Mapped[datetime | None]
     checked_out_at: Mapped[datetime | None]
     verified: Mapped[bool | None] = mapped_column(Boolean)
+    distance_m: Mapped[float | None] = mapped_column(Float)  # check-in to account, metres
+    # E-mail conversation: the Message-ID of the thread's first message (see capture/email_*).
+    thread_id: Mapped[str | None] = mapped_column(String(255))
     enrollment_id: Mapped[int | None] = mapped_column(BigInteger)
     source: Mapped[str] = mapped_column(String(16), default="manual")
     external_id: Mapped[str | None] = mapped_column(String(255))
@@ -242,6 +245,7 @@ class Activity(Tracked, Base):
         Index("ix_activities_deal", "deal_id"),
         Index("ix_activities_account", "account_id"),
         Index("ix_activities_status_due", "status", "due_at"),
+        Index("ix_activities_thread", "thread_id"),
     )
 
 
@@ -398,6 +402,22 @@ class AutomationMark(Base):
     key: Mapped[str] = mapped_column(String(255))
     at: Mapped[datetime]
     __table_args__ = (UniqueConstraint("kind", "key"),)
+
+
+class CaptureCursor(Base):
+    """How far an incremental capture got in one mailbox: its UIDVALIDITY and last UID seen.
+
+    A mailbox is named by a URL without password (``imaps://rep@host:993/INBOX``). When the
+    server reports another UIDVALIDITY its UIDs were renumbered, so the capture starts over
+    (de-duplication by Message-ID keeps that from adding anything twice).
+    """
+
+    __tablename__ = "capture_cursors"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    mailbox: Mapped[str] = mapped_column(String(500), unique=True)
+    validity: Mapped[int] = mapped_column(BigInteger)
+    last_uid: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
 
 
 class AuditEvent(Base):
