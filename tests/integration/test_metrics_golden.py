@@ -274,3 +274,10 @@ def test_docs_page_is_generated_from_the_registry() -> None:
 
     committed = Path(__file__).resolve().parents[2] / "docs" / "metrics.md"
     assert committed.read_text() == render(), "run: salestrack metrics --docs > docs/metrics.md"
+
+
+def test_a_period_breakdown_has_no_undated_bucket(admin: Scope) -> None:
+    """Open deals have no close date; by month they belong to no period, not to a blank one."""
+    frame = compute("win_rate", admin, by=["rep"], period="month").frame
+    assert len(frame) > 0
+    assert frame["period"].notna().all()

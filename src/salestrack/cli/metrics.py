@@ -69,7 +69,7 @@ def _labels(scope: Scope, frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _cell(value: Any, metric: Metric | None) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return "—"
     if isinstance(value, pd.Timestamp | datetime):
         return f"{value:%Y-%m-%d}"

@@ -148,7 +148,15 @@ def compute(
     sql = scope.compiled.get(key)
     if sql is None:
         sql = scope.compiled[key] = scope.source.compile(expression(chosen, scope, q))
-    return MetricResult(scope.source.run(sql), as_of, chosen, q)
+    return MetricResult(_dated_rows(scope.source.run(sql), q), as_of, chosen, q)
+
+
+def _dated_rows(frame: pd.DataFrame, q: Query) -> pd.DataFrame:
+    """With a period asked for, rows of events that have no date for it (an open deal's
+    close) belong to no period, so they are dropped rather than shown as an undated bucket."""
+    if q.period is None or "period" not in frame.columns:
+        return frame
+    return frame[frame["period"].notna()].reset_index(drop=True)
 
 
 def closure(metrics: Iterable[Metric]) -> list[Metric]:
