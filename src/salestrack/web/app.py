@@ -1,8 +1,8 @@
 """Build the web app: its state (store, warehouse, secret), its router and a standalone app.
 
 ``create_web_router`` holds the pages; ``create_web_app`` wraps them with static files and the
-error pages so the web app can run and be tested on its own. The API's app factory can mount the
-same router and static files at merge time.
+error pages so the web app can run and be tested on its own. The API's app factory serves the
+same pages beside the API through ``install_pages``.
 """
 
 from __future__ import annotations
@@ -86,10 +86,27 @@ def create_web_app(
     web: WebSettings | None = None,
     clock: Clock | None = None,
 ) -> FastAPI:
-    """A standalone app serving the pages and their static files."""
+    """A standalone app serving only the pages and their static files (``create_app`` serves
+    them beside the API)."""
     app = FastAPI(title="salestrack web", docs_url=None, redoc_url=None, openapi_url=None)
+    install_pages(app, settings, engine, web=web, clock=clock)
+    return app
+
+
+def install_pages(
+    app: FastAPI,
+    settings: Settings,
+    engine: Engine,
+    *,
+    web: WebSettings | None = None,
+    clock: Clock | None = None,
+) -> None:
+    """Serve the pages, ``/static`` and the error pages on ``app``.
+
+    Error handlers already on the app (the API's problem responses) keep answering requests
+    under ``/api/``; everything else gets the error pages.
+    """
     app.state.web = create_web_state(settings, engine, web=web, clock=clock)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(create_web_router())
     errors.install(app)
-    return app
