@@ -21,7 +21,7 @@ from salestrack.config import Settings, warehouse_path_for
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.web import errors
 from salestrack.web.data import WarehouseReader
-from salestrack.web.routes import auth, board, day, insights, maps, records, team
+from salestrack.web.routes import auth, board, day, imports, insights, maps, records, team
 
 STATIC = Path(__file__).parent / "static"
 
@@ -56,7 +56,7 @@ class WebState:
 def create_web_router() -> APIRouter:
     """Every page; they find the :class:`WebState` on ``request.app.state.web``."""
     router = APIRouter(include_in_schema=False)
-    for module in (auth, day, records, board, team, insights, maps):
+    for module in (auth, day, records, board, team, insights, maps, imports):
         router.include_router(module.router)
     return router
 
