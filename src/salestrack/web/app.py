@@ -7,7 +7,6 @@ same pages beside the API through ``install_pages``.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,8 +30,6 @@ class WebSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SALESTRACK_", extra="ignore")
 
-    web_secret: str | None = None
-    """Signs session cookies; when unset a random one is drawn (sessions end on restart)."""
     map_tile_url: str = ""
     """e.g. ``https://tile.openstreetmap.org/{z}/{x}/{y}.png``; empty: the map has no tiles."""
     map_attribution: str = ""
@@ -50,7 +47,6 @@ class WebState:
     web: WebSettings
     reader: WarehouseReader
     clock: Clock = field(default_factory=SystemClock)
-    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
 
 def create_web_router() -> APIRouter:
@@ -74,8 +70,6 @@ def create_web_state(
     warehouse = Warehouse(path or configured or warehouse_path_for(settings.database_url))
     reader = WarehouseReader(engine, warehouse, max_age_s=web.warehouse_max_age_s)
     state = WebState(settings, engine, web, reader, clock or SystemClock())
-    if web.web_secret:
-        state.secret = web.web_secret
     return state
 
 

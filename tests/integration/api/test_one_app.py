@@ -54,3 +54,38 @@ def test_scheduler_runs_only_when_enabled(
     with TestClient(create_app(enabled)):
         assert started == ["started"]
     assert started == ["started", "stopped"]
+
+
+def test_one_sign_in_for_pages_and_api(settings: Settings) -> None:
+    from salestrack.api.context import SESSION_COOKIE
+    from salestrack.domain.actor import SYSTEM
+    from salestrack.services.users import create_user
+    from salestrack.store.uow import UnitOfWork
+    from salestrack.web.session import COOKIE
+
+    assert COOKIE == SESSION_COOKIE
+    engine = make_engine(settings.database_url)
+    create_user(
+        UnitOfWork(engine),
+        SYSTEM,
+        email="ann@example.com",
+        name="Ann",
+        role="admin",
+        password="a-long-password",
+    )
+    with TestClient(create_app(settings, engine)) as client:
+        page = client.post("/login", data={"email": "ann@example.com", "password": "nope"})
+        assert page.status_code == 401
+        assert client.get("/api/v1/auth/me").status_code == 401
+        page = client.post(
+            "/login", data={"email": "ann@example.com", "password": "a-long-password"}
+        )
+        assert page.status_code == 200 and "/login" not in str(page.url)
+        me = client.get("/api/v1/auth/me")
+        assert me.status_code == 200, me.text
+        csrf = me.json()["csrf_token"]
+        assert client.post("/logout", data={"csrf_token": "forged"}).status_code == 403
+        out = client.post("/logout", data={"csrf_token": csrf}, follow_redirects=False)
+        assert out.status_code == 303
+        assert client.get("/api/v1/auth/me").status_code == 401
+        assert client.get("/", follow_redirects=False).status_code == 303
