@@ -54,7 +54,7 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         dispatcher = None
         if settings.webhooks_enabled:
             dispatcher = Dispatcher(
@@ -74,6 +74,8 @@ def create_app(
                 scheduler.shutdown(wait=False)
             if dispatcher is not None:
                 dispatcher.stop()
+            if pages:
+                app.state.web.reader.close()  # the pages' DuckDB connection
             if owns_engine:
                 state.engine.dispose()
 
