@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)  ## simulate a sales org, load it, print the summary (ARGS="--seed 3 --no-serve")
+demo: $(STAMP)  ## simulate a sales org, load it, print the report, serve the dashboard (ARGS="--no-serve")
 	$(BIN)/salestrack demo $(ARGS)
 
 test: lint typecheck pytest  ## everything CI runs: lint, format, types, the whole test suite

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     agenda_hour: int = 7
     rules_every_minutes: int = 15
+    scheduler_enabled: bool = False
+    """Run the automation scheduler inside the app (``salestrack serve`` turns it on)."""
     # Field check-ins within this distance of the account's location are verified.
     checkin_radius_m: float = 200.0
     # E-mail domains of the team besides users' own addresses (JSON list in the environment,

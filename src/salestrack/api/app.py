@@ -14,10 +14,12 @@ from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
 from salestrack.api.routes import audit, auth, webhooks
+from salestrack.automation.runner import start_scheduler
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.store.engine import make_engine
 from salestrack.store.uow import UnitOfWork
+from salestrack.web.app import WebSettings, install_pages
 from salestrack.webhooks.dispatcher import Dispatcher, policy_from
 
 DESCRIPTION = """\
@@ -31,9 +33,19 @@ Errors are `application/problem+json` naming the field and the reason.
 
 
 def create_app(
-    settings: Settings, engine: Engine | None = None, *, clock: Clock | None = None
+    settings: Settings,
+    engine: Engine | None = None,
+    *,
+    clock: Clock | None = None,
+    pages: bool = True,
+    web: WebSettings | None = None,
 ) -> FastAPI:
-    """Build the API over ``engine`` (or one made from the settings, disposed at shutdown)."""
+    """Build the one app over ``engine`` (or one made from the settings, disposed at shutdown).
+
+    The API lives under ``/api/v1``; unless ``pages`` is false the web pages and ``/static`` are
+    served beside it. With ``settings.scheduler_enabled`` the automation scheduler runs for the
+    app's lifetime.
+    """
     owns_engine = engine is None
     state = ApiState(
         settings=settings,
@@ -42,7 +54,7 @@ def create_app(
     )
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         dispatcher = None
         if settings.webhooks_enabled:
             dispatcher = Dispatcher(
@@ -52,11 +64,18 @@ def create_app(
                 poll_seconds=settings.webhook_poll_seconds,
             )
             dispatcher.start()
+        scheduler = None
+        if settings.scheduler_enabled:
+            scheduler = start_scheduler(state.engine, settings, state.clock)
         try:
             yield
         finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
             if dispatcher is not None:
                 dispatcher.stop()
+            if pages:
+                app.state.web.reader.close()  # the pages' DuckDB connection
             if owns_engine:
                 state.engine.dispose()
 
@@ -71,6 +90,8 @@ def create_app(
     )
     app.state.salestrack = state
     problems.install(app)
+    if pages:
+        install_pages(app, state.settings, state.engine, web=web, clock=state.clock)
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth.router)
     for resource in RESOURCES:

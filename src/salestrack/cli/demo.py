@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import uvicorn
+from fastapi import FastAPI
 from rich.table import Table
+from sqlalchemy import Engine, select
 
 from salestrack.analytics.sync import sync
+from salestrack.analytics.warehouse import Warehouse
+from salestrack.api.app import create_app
 from salestrack.cli.context import console, handles_errors, open_store, progress_bar, warehouse_for
 from salestrack.cli.insights import print_insights
+from salestrack.config import Settings
+from salestrack.domain.actor import SYSTEM
+from salestrack.domain.vocab import Role
 from salestrack.services.setup import init_store
+from salestrack.services.users import set_password
 from salestrack.simulate import SimulationParams, simulate, write_csv, write_ground_truth
 from salestrack.simulate.load import load_into_store
 from salestrack.simulate.summary import store_summary
+from salestrack.store.models import User
+from salestrack.store.uow import UnitOfWork
 
 DEMO_DB = Path("salestrack-demo.db")
+DEMO_PASSWORD = "demo-password"
+"""The demo's sign-in password for its manager and rep (a throwaway store on loopback)."""
 
 Seed = Annotated[int, typer.Option(help="Random seed; the same seed gives the same org.")]
 Reps = Annotated[int, typer.Option(help="Number of sales reps.")]
@@ -33,13 +47,15 @@ def demo(
     reps: Reps = 24,
     months: Months = 12,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Stop after the report.")] = False,
+    port: Annotated[int, typer.Option(help="Port of the dashboard on 127.0.0.1.")] = 8000,
     db: Annotated[
         str | None,
         typer.Option(help="Store URL (default: ./salestrack-demo.db, recreated on every run)."),
     ] = None,
 ) -> None:
     """Simulate a sales org, load it into a fresh store, print what it holds, sync it into
-    the analytics warehouse and print the insights report."""
+    the analytics warehouse and print the insights report; then, unless ``--no-serve``, serve
+    the web dashboard and the API on http://127.0.0.1:PORT with demo sign-ins."""
     if db is None:
         stale_files = [*DEMO_DB.parent.glob(DEMO_DB.name + "*"), DEMO_DB.with_suffix(".duckdb")]
         for stale in stale_files:
@@ -60,8 +76,53 @@ def demo(
     print_summary(summary)
     console.print(f"store: {db}   warehouse: {warehouse.path}   ground truth: {truth}")
     print_insights(warehouse)
-    if not no_serve:
-        console.print("[yellow]the web dashboard is not built yet; ran as --no-serve[/]")
+    if no_serve:
+        return
+    with open_store(db) as engine:
+        logins = set_demo_logins(engine)
+    app = demo_app(db, warehouse)
+    console.print(f"\n[bold]dashboard:[/] http://127.0.0.1:{port}/   API: /api/v1/docs")
+    for login in logins:
+        console.print(f"  {login.role:<8} {login.email}   password: {login.password}")
+    console.print("stop with Ctrl-C")
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    role: str
+    email: str
+    password: str
+
+
+def set_demo_logins(engine: Engine, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
+    """Give the first simulated manager and the first rep of that manager's team ``password``."""
+    uow = UnitOfWork(engine)
+    with uow(SYSTEM, "demo.logins"):
+        manager = uow.session.scalars(
+            select(User).where(User.role == Role.MANAGER, User.is_active).order_by(User.id)
+        ).first()
+        reps = select(User).where(User.role == Role.REP, User.is_active)
+        if manager is not None and manager.team_id is not None:
+            reps = reps.where(User.team_id == manager.team_id)
+        rep = uow.session.scalars(reps.order_by(User.id)).first()
+        chosen = [(u.id, u.role, u.email) for u in (manager, rep) if u is not None]
+    logins = []
+    for user_id, role, email in chosen:
+        set_password(uow, SYSTEM, user_id, password)
+        logins.append(DemoLogin(role, email, password))
+    return logins
+
+
+def demo_app(db: str, warehouse: Warehouse) -> FastAPI:
+    """The app ``demo`` serves: pages and API over the demo store, no scheduler, no webhooks."""
+    settings = Settings(
+        database_url=db,
+        analytics_path=str(warehouse.path),
+        webhooks_enabled=False,
+        scheduler_enabled=False,
+    )
+    return create_app(settings)
 
 
 @handles_errors

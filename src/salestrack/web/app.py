@@ -1,13 +1,12 @@
 """Build the web app: its state (store, warehouse, secret), its router and a standalone app.
 
 ``create_web_router`` holds the pages; ``create_web_app`` wraps them with static files and the
-error pages so the web app can run and be tested on its own. The API's app factory can mount the
-same router and static files at merge time.
+error pages so the web app can run and be tested on its own. The API's app factory serves the
+same pages beside the API through ``install_pages``.
 """
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from salestrack.config import Settings, warehouse_path_for
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.web import errors
 from salestrack.web.data import WarehouseReader
-from salestrack.web.routes import auth, board, day, insights, maps, records, team
+from salestrack.web.routes import auth, board, day, imports, insights, maps, records, team
 
 STATIC = Path(__file__).parent / "static"
 
@@ -31,8 +30,6 @@ class WebSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SALESTRACK_", extra="ignore")
 
-    web_secret: str | None = None
-    """Signs session cookies; when unset a random one is drawn (sessions end on restart)."""
     map_tile_url: str = ""
     """e.g. ``https://tile.openstreetmap.org/{z}/{x}/{y}.png``; empty: the map has no tiles."""
     map_attribution: str = ""
@@ -50,13 +47,12 @@ class WebState:
     web: WebSettings
     reader: WarehouseReader
     clock: Clock = field(default_factory=SystemClock)
-    secret: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
 
 def create_web_router() -> APIRouter:
     """Every page; they find the :class:`WebState` on ``request.app.state.web``."""
     router = APIRouter(include_in_schema=False)
-    for module in (auth, day, records, board, team, insights, maps):
+    for module in (auth, day, records, board, team, insights, maps, imports):
         router.include_router(module.router)
     return router
 
@@ -74,8 +70,6 @@ def create_web_state(
     warehouse = Warehouse(path or configured or warehouse_path_for(settings.database_url))
     reader = WarehouseReader(engine, warehouse, max_age_s=web.warehouse_max_age_s)
     state = WebState(settings, engine, web, reader, clock or SystemClock())
-    if web.web_secret:
-        state.secret = web.web_secret
     return state
 
 
@@ -86,10 +80,27 @@ def create_web_app(
     web: WebSettings | None = None,
     clock: Clock | None = None,
 ) -> FastAPI:
-    """A standalone app serving the pages and their static files."""
+    """A standalone app serving only the pages and their static files (``create_app`` serves
+    them beside the API)."""
     app = FastAPI(title="salestrack web", docs_url=None, redoc_url=None, openapi_url=None)
+    install_pages(app, settings, engine, web=web, clock=clock)
+    return app
+
+
+def install_pages(
+    app: FastAPI,
+    settings: Settings,
+    engine: Engine,
+    *,
+    web: WebSettings | None = None,
+    clock: Clock | None = None,
+) -> None:
+    """Serve the pages, ``/static`` and the error pages on ``app``.
+
+    Error handlers already on the app (the API's problem responses) keep answering requests
+    under ``/api/``; everything else gets the error pages.
+    """
     app.state.web = create_web_state(settings, engine, web=web, clock=clock)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(create_web_router())
     errors.install(app)
-    return app

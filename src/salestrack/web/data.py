@@ -20,9 +20,12 @@ import duckdb
 import pandas as pd
 from sqlalchemy import Engine
 
+from salestrack.analytics.metrics import compute
+from salestrack.analytics.scope import Scope
+from salestrack.analytics.sources import IbisSource
 from salestrack.analytics.sync import sync
 from salestrack.analytics.warehouse import Warehouse
-from salestrack.domain.actor import Actor
+from salestrack.domain.actor import SYSTEM, Actor
 
 STALLED_DAYS = 14
 
@@ -289,6 +292,45 @@ def _coverage(cur: pd.DataFrame) -> pd.DataFrame:
     return sums.rename(columns={"n": "done"})
 
 
+VELOCITY_METRICS = {"win_rate": "win_rate", "avg_won": "avg_won_amount", "cycle_days": "cycle_days"}
+"""Overview numbers taken from the metrics registry (web key -> metric). Open deals stay on
+``OPEN_SQL``: the registry counts open deals as of its snapshot time and across currencies,
+which the overview's "open at the window's end, in the scope" does not match yet."""
+
+
+def velocity_metrics(
+    reader: WarehouseReader, ids: Sequence[int], window: Window
+) -> dict[str, float | None]:
+    """Pipeline velocity and its parts for the owners ``ids`` over ``window``: win rate, average
+    won amount and cycle length from :func:`salestrack.analytics.metrics.compute`."""
+    with reader.cursor() as cur:
+        source = IbisSource("duckdb", reader.warehouse.ibis(cur), {})
+        result = compute(
+            list(VELOCITY_METRICS.values()),
+            Scope(SYSTEM, source),  # ``ids`` already hold only the reps the viewer may see
+            start=window.start,
+            end=window.end,
+            filters={"rep": list(ids)},
+        )
+    row = result.frame.iloc[0] if len(result.frame) else None
+    found: dict[str, float | None] = {}
+    for key, name in VELOCITY_METRICS.items():
+        value = None if row is None else row.get(name)
+        found[key] = None if value is None or pd.isna(value) else float(value)
+    opened = _frame(reader, OPEN_SQL, ids, **window.params()).iloc[0]
+    win_rate, avg_won, cycle = found["win_rate"], found["avg_won"], found["cycle_days"]
+    return {
+        "open_deals": float(opened["open_deals"]),
+        "open_amount": float(opened["open_amount"]),
+        **found,
+        "per_day": (
+            float(opened["open_deals"]) * win_rate * avg_won / cycle
+            if win_rate is not None and avg_won is not None and cycle
+            else None
+        ),
+    }
+
+
 def overview(
     reader: WarehouseReader, ids: Sequence[int], window: Window, *, stalled_days: int = STALLED_DAYS
 ) -> Overview:
@@ -298,24 +340,7 @@ def overview(
     cur = facts[facts["current"]].drop(columns="current")
     funnel = _frame(reader, FUNNEL_SQL, ids, **p)
     board = leaderboard(reader, ids, window, facts)
-    opened = _frame(reader, OPEN_SQL, ids, **p).iloc[0]
-    won, closed = board["won"].sum(), board["closed"].sum()
-    weighted = (board["cycle_days"] * board["won"]).sum()
-    win_rate = float(won / closed) if closed else None
-    avg_won = float(board["won_amount"].sum() / won) if won else None
-    mean_cycle = float(weighted / won) if won else None
-    velocity: dict[str, float | None] = {
-        "open_deals": float(opened["open_deals"]),
-        "open_amount": float(opened["open_amount"]),
-        "win_rate": win_rate,
-        "avg_won": avg_won,
-        "cycle_days": mean_cycle,
-        "per_day": (
-            float(opened["open_deals"]) * win_rate * avg_won / mean_cycle
-            if win_rate is not None and avg_won is not None and mean_cycle
-            else None
-        ),
-    }
+    velocity = velocity_metrics(reader, ids, window)
     return Overview(
         window=window,
         reps=board[["rep_id", "rep"]].sort_values("rep"),

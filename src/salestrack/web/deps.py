@@ -13,15 +13,16 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
 
-from salestrack.domain.actor import SYSTEM, Actor
+from salestrack.domain.actor import Actor
 from salestrack.errors import PermissionDenied
 from salestrack.services.users import actor_for
 from salestrack.store.models import User
 from salestrack.store.uow import UnitOfWork
+from salestrack.web import session as web_session
 from salestrack.web.i18n import Formatter
 from salestrack.web.labels import label
 from salestrack.web.render import environment
-from salestrack.web.session import COOKIE, CSRF_FIELD, CSRF_HEADER, SessionSigner, WebSession
+from salestrack.web.session import COOKIE, CSRF_FIELD, CSRF_HEADER, WebSession
 
 if TYPE_CHECKING:
     from salestrack.web.app import WebState
@@ -36,25 +37,18 @@ def get_state(request: Request) -> WebState:
     return state
 
 
-def signer(state: WebState) -> SessionSigner:
-    return SessionSigner(state.secret)
-
-
-def read_session(request: Request) -> WebSession | None:
-    return signer(get_state(request)).read(request.cookies.get(COOKIE))
+def read_session(request: Request) -> tuple[User, WebSession] | None:
+    """The user and session behind the session cookie (the API's), if it is live."""
+    state = get_state(request)
+    return web_session.read(UnitOfWork(state.engine, state.clock), request.cookies.get(COOKIE))
 
 
 def current_user(request: Request) -> User:
     """The signed-in, active user behind the session cookie; NotSignedIn otherwise."""
-    session = read_session(request)
-    if session is None:
+    found = read_session(request)
+    if found is None:
         raise NotSignedIn
-    state = get_state(request)
-    uow = UnitOfWork(state.engine, state.clock)
-    with uow(SYSTEM):
-        user = uow.users.find_one(id=session.user_id, is_active=True)
-    if user is None:
-        raise NotSignedIn
+    user, session = found
     request.state.session = session
     return user
 
@@ -122,11 +116,11 @@ def manager_page(p: Page = Depends(page)) -> Page:  # noqa: B008
 
 async def check_csrf(request: Request) -> None:
     """Refuse a state-changing request that does not echo the session's CSRF token."""
-    session = read_session(request)
+    found = read_session(request)
     sent = request.headers.get(CSRF_HEADER)
     if sent is None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if session is not None and not SessionSigner.csrf_ok(session, sent):
+    if found is not None and not web_session.csrf_ok(found[1], sent):
         raise PermissionDenied("send this form", "the page expired; reload it and try again")

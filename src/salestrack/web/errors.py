@@ -7,6 +7,9 @@ reason next to the field). Hidden records look absent: a rep opening another tea
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -17,6 +20,8 @@ from salestrack.errors import NotFound, PermissionDenied, SalestrackError, Valid
 from salestrack.web.deps import NotSignedIn, formatter_for
 from salestrack.web.i18n import N_, Formatter
 from salestrack.web.render import render_text
+
+Handler = Callable[[Request, Any], Any]
 
 
 def _fmt(request: Request) -> Formatter:
@@ -40,7 +45,32 @@ def error_page(request: Request, status: int, title: str, detail: str) -> HTMLRe
     return HTMLResponse(html, status_code=status)
 
 
+API_PATH = "/api/"
+
+
 def install(app: FastAPI) -> None:
+    """Register the page handlers; handlers already on ``app`` still answer under ``/api/``."""
+    earlier = dict(app.exception_handlers)
+    _install_pages(app)
+    for exc_class, page_handler in list(app.exception_handlers.items()):
+        api_handler = earlier.get(exc_class)
+        if api_handler is not None and api_handler is not page_handler:
+            app.exception_handlers[exc_class] = _by_path(api_handler, page_handler)
+
+
+def _by_path(api_handler: Handler, page_handler: Handler) -> Handler:
+    async def handler(request: Request, exc: Exception) -> Response:
+        chosen = api_handler if request.url.path.startswith(API_PATH) else page_handler
+        result = chosen(request, exc)
+        if inspect.isawaitable(result):
+            result = await result
+        assert isinstance(result, Response)
+        return result
+
+    return handler
+
+
+def _install_pages(app: FastAPI) -> None:
     @app.exception_handler(NotSignedIn)
     def _signed_out(request: Request, exc: NotSignedIn) -> Response:
         target = "/login?next=" + quote(request.url.path)

@@ -1,22 +1,26 @@
-"""The browser session: a signed, HttpOnly cookie holding the user id and a CSRF token.
+"""The browser session: the API's server-side session (:mod:`salestrack.services.sessions`).
 
-Signing (itsdangerous, HMAC-SHA1 over a server secret) means the browser cannot forge another
-user id; the embedded CSRF token is echoed by every form and htmx request, so a page on another
-site cannot post on the user's behalf (SameSite=Lax stops most of that already). The names of
-the CSRF field and header are the API's, so one browser client works against both.
+Signing in on the sign-in page opens the same kind of session as ``POST /api/v1/auth/login``
+(rate-limited, a random token in an HttpOnly cookie, only its hash stored) and sets the same
+cookie, so a browser signed in on the pages is signed in to the API, and signing out on either
+ends it for both. The session's CSRF token is echoed by every form and htmx request; the names
+of the CSRF field and header are the API's, so one browser client works against both.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from salestrack.config import Settings
+from salestrack.services.sessions import LoginPolicy, session_user
+from salestrack.store.models import User
+from salestrack.store.uow import UnitOfWork
 
-COOKIE = "salestrack_web"
+COOKIE = "salestrack_session"  # the API's SESSION_COOKIE (tests check they agree)
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
-MAX_AGE_S = 12 * 3600
 
 
 @dataclass(frozen=True)
@@ -25,29 +29,25 @@ class WebSession:
     csrf: str
 
 
-class SessionSigner:
-    """Turns a :class:`WebSession` into a cookie value and back, refusing tampered or old ones."""
+def read(uow: UnitOfWork, token: str | None) -> tuple[User, WebSession] | None:
+    """The active user and session behind the cookie ``token``; None if unknown or ended."""
+    if not token:
+        return None
+    found = session_user(uow, token)
+    if found is None:
+        return None
+    user, login = found
+    return user, WebSession(user.id, login.csrf_token)
 
-    def __init__(self, secret: str, max_age_s: int = MAX_AGE_S) -> None:
-        self._serializer = URLSafeTimedSerializer(secret, salt="salestrack.web.session")
-        self.max_age_s = max_age_s
 
-    def new(self, user_id: int) -> tuple[WebSession, str]:
-        """A fresh session (new CSRF token on every sign-in) and its cookie value."""
-        session = WebSession(user_id, secrets.token_urlsafe(24))
-        return session, self._serializer.dumps({"u": session.user_id, "c": session.csrf})
+def csrf_ok(session: WebSession, sent: str | None) -> bool:
+    return sent is not None and secrets.compare_digest(sent, session.csrf)
 
-    def read(self, value: str | None) -> WebSession | None:
-        if not value:
-            return None
-        try:
-            data = self._serializer.loads(value, max_age=self.max_age_s)
-        except BadSignature:
-            return None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), int):
-            return None
-        return WebSession(int(data["u"]), str(data.get("c", "")))
 
-    @staticmethod
-    def csrf_ok(session: WebSession, sent: str | None) -> bool:
-        return sent is not None and secrets.compare_digest(sent, session.csrf)
+def login_policy(settings: Settings) -> LoginPolicy:
+    return LoginPolicy(
+        max_per_account=settings.login_max_failures_per_account,
+        max_per_address=settings.login_max_failures_per_address,
+        window=timedelta(minutes=settings.login_window_minutes),
+        session_ttl=timedelta(hours=settings.session_hours),
+    )

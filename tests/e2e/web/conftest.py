@@ -61,7 +61,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     url = f"sqlite:///{folder / 'store.db'}"
     engine = make_engine(url)
     seeded = seed_web_store(engine)
-    web = WebSettings(web_secret="test-secret", warehouse_max_age_s=0)
+    web = WebSettings(warehouse_max_age_s=0)
     app = create_web_app(Settings(database_url=url), engine, web=web)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

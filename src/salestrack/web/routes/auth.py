@@ -7,13 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from salestrack.errors import ValidationFailed
-from salestrack.services import users
+from salestrack.errors import NotAuthenticated, RateLimited, ValidationFailed
+from salestrack.services import sessions, users
 from salestrack.store.uow import UnitOfWork
-from salestrack.web.deps import Page, check_csrf, formatter_for, get_state, page, signer
+from salestrack.web.deps import Page, check_csrf, formatter_for, get_state, page
 from salestrack.web.i18n import N_
 from salestrack.web.render import render_text
-from salestrack.web.session import COOKIE
+from salestrack.web.session import COOKIE, login_policy
 
 router = APIRouter()
 LOCALE_NAMES = (("en", "English"), ("vi", "Tiếng Việt"))
@@ -44,29 +44,42 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     state = get_state(request)
-    user = users.authenticate(UnitOfWork(state.engine, state.clock), email, password)
-    if user is None:
-        fmt = formatter_for(request, None)
-        return _login_page(
-            request, _safe_next(next), email, fmt._(N_("E-mail or password is wrong."))
+    fmt = formatter_for(request, None)
+    try:
+        signed_in = sessions.sign_in(
+            UnitOfWork(state.engine, state.clock),
+            email,
+            password,
+            address=request.client.host if request.client else "unknown",
+            policy=login_policy(state.settings),
+            replaces=request.cookies.get(COOKIE),
         )
-    _, value = signer(state).new(user.id)
+    except NotAuthenticated:
+        error = fmt._(N_("E-mail or password is wrong."))
+        return _login_page(request, _safe_next(next), email, error)
+    except RateLimited as exc:
+        return _login_page(request, _safe_next(next), email, str(exc))
     response = RedirectResponse(_safe_next(next), status_code=303)
     response.set_cookie(
         COOKIE,
-        value,
-        max_age=signer(state).max_age_s,
+        signed_in.token,
+        max_age=state.settings.session_hours * 3600,
         httponly=True,
         samesite="lax",
-        secure=request.url.scheme == "https",
+        secure=state.settings.cookie_secure or request.url.scheme == "https",
+        path="/",
     )
     return response
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
-def logout() -> Response:
+def logout(request: Request) -> Response:
+    token = request.cookies.get(COOKIE)
+    if token:
+        state = get_state(request)
+        sessions.sign_out(UnitOfWork(state.engine, state.clock), token)
     response = RedirectResponse("/login", status_code=303)
-    response.delete_cookie(COOKIE)
+    response.delete_cookie(COOKIE, path="/")
     return response
 
 

@@ -6,11 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from sqlalchemy import select
 
+from salestrack.domain.vocab import ActivityStatus
 from salestrack.errors import ValidationFailed
-from salestrack.store.models import Account
-from salestrack.web import checkins
+from salestrack.services import visits
+from salestrack.store.models import Account, Activity
+from salestrack.store.scope import visible
 from salestrack.web.deps import Page, check_csrf, page
+from salestrack.web.i18n import N_
 from salestrack.web.labels import label
 
 router = APIRouter()
@@ -35,10 +39,27 @@ def _checkin_page(p: Page, error: str | None = None, status_code: int = 200) -> 
         status_code=status_code,
         accounts=accounts,
         names=names,
-        visits=checkins.open_visits(p.uow(), p.actor),
+        visits=open_visits(p),
         error=error,
         outcomes=list(visit.outcomes) if visit else [],
     )
+
+
+def open_visits(p: Page) -> list[Activity]:
+    """The rep's visits checked in and not yet checked out."""
+    uow = p.uow()
+    with uow(p.actor):
+        visit_type = uow.activity_types.find_one(key="visit")
+        if visit_type is None:
+            return []
+        stmt = select(Activity).where(
+            visible(p.actor, Activity),
+            Activity.owner_id == p.user.id,
+            Activity.type_id == visit_type.id,
+            Activity.status == ActivityStatus.PLANNED.value,
+            Activity.checked_in_at.is_not(None),
+        )
+        return list(uow.session.scalars(stmt.order_by(Activity.checked_in_at.desc()).limit(10)))
 
 
 @router.get("/checkin")
@@ -54,14 +75,18 @@ def check_in(
     longitude: Annotated[str, Form()] = "",
     accuracy_m: Annotated[str, Form()] = "",
 ) -> Response:
+    lat, lon, accuracy = _float(latitude), _float(longitude), _float(accuracy_m)
+    if lat is None or lon is None or accuracy is None:
+        return _checkin_page(p, p.fmt._(N_("The phone gave no position; allow location.")), 400)
     try:
-        checkins.check_in(
+        visits.check_in(
             p.uow(),
             p.actor,
             account_id=account_id,
-            latitude=_float(latitude),
-            longitude=_float(longitude),
-            accuracy_m=_float(accuracy_m),
+            latitude=lat,
+            longitude=lon,
+            accuracy_m=accuracy,
+            radius_m=p.state.settings.checkin_radius_m,
         )
     except ValidationFailed as exc:
         return _checkin_page(p, str(exc), 400)
@@ -76,7 +101,7 @@ def check_out(
     next_step: Annotated[str, Form()],
 ) -> Response:
     try:
-        checkins.check_out(p.uow(), p.actor, activity_id, outcome=outcome, next_step=next_step)
+        visits.check_out(p.uow(), p.actor, activity_id, outcome=outcome, next_step=next_step)
     except ValidationFailed as exc:
         return _checkin_page(p, str(exc), 400)
     return RedirectResponse("/checkin", status_code=303)
