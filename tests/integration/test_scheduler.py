@@ -6,13 +6,16 @@ import threading
 import time
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from salestrack.automation.runner import run_rules, start_scheduler
 from salestrack.cli.app import build_app
 from salestrack.config import Settings
+from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import FixedClock, SystemClock
+from salestrack.services.idempotency import reserve
+from salestrack.store.models import IdempotencyKey
 from salestrack.store.uow import UnitOfWork
 from tests.automation_factories import make_rule, rule_made
 from tests.factories import make_deal, make_rep
@@ -38,7 +41,7 @@ def test_scheduler_runs_rules_and_a_restart_adds_nothing(
     scheduler = start_scheduler(engine, settings, clock)
     try:
         assert _wait_for(lambda: len(rule_made(uow)) == 1)
-        assert {job.id for job in scheduler.get_jobs()} == {"run_rules", "agendas"}
+        assert {job.id for job in scheduler.get_jobs()} == {"run_rules", "agendas", "housekeeping"}
         scheduler.get_job("run_rules").func()
     finally:
         scheduler.shutdown(wait=True)
@@ -91,3 +94,20 @@ def test_two_runners_at_once_plan_each_activity_once(
     assert len(reports) == 2
     assert sorted(r.total_planned for r in reports) == [0, 30]
     assert len(rule_made(uow)) == 30
+
+
+def test_housekeeping_purges_idempotency_keys_older_than_a_week(
+    uow: UnitOfWork, engine: Engine, clock: FixedClock
+) -> None:
+    user, _ = make_rep(uow)
+    reserve(uow, user.id, "old", "f" * 64)
+    clock.advance(timedelta(days=8))
+    reserve(uow, user.id, "recent", "f" * 64)
+    scheduler = start_scheduler(engine, Settings(agenda_hour=23), clock)
+    try:
+        scheduler.get_job("housekeeping").func()
+    finally:
+        scheduler.shutdown(wait=True)
+    with uow(SYSTEM):
+        kept = uow.session.scalars(select(IdempotencyKey.key)).all()
+    assert kept == ["recent"]

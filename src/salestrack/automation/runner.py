@@ -25,8 +25,11 @@ from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import Clock
 from salestrack.errors import Conflict, SalestrackError
+from salestrack.services.idempotency import purge
 from salestrack.store.models import AutomationRule
 from salestrack.store.uow import UnitOfWork
+
+IDEMPOTENCY_KEEP = timedelta(days=7)
 
 log = logging.getLogger(__name__)
 DEFAULT_LOOKBACK = timedelta(days=14)
@@ -125,10 +128,12 @@ def start_scheduler(
 ) -> BackgroundScheduler:
     """Start the in-process scheduler ``salestrack serve`` runs; returns it (call ``shutdown``).
 
-    Two jobs, each at most one instance at a time and coalesced after a pause: ``run_rules``
-    every ``settings.rules_every_minutes`` and the agenda e-mails every ten minutes (each rep
-    gets theirs once, after ``settings.agenda_hour`` local time). Several app workers may each
-    run one: the deterministic keys and marks make the overlap harmless.
+    Three jobs, each at most one instance at a time and coalesced after a pause: ``run_rules``
+    every ``settings.rules_every_minutes``, the agenda e-mails every ten minutes (each rep
+    gets theirs once, after ``settings.agenda_hour`` local time), and every six hours the
+    purge of idempotency keys older than a week (clients retry within hours, not weeks).
+    Several app workers may each run one: the deterministic keys and marks make the overlap
+    harmless.
     """
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults=_JOB_DEFAULTS)
 
@@ -152,6 +157,12 @@ def start_scheduler(
         id="run_rules",
         next_run_time=datetime.now(UTC),
     )
+
+    def housekeeping_job() -> None:
+        uow = UnitOfWork(engine, clock)
+        purge(uow, uow.clock.now() - IDEMPOTENCY_KEEP)
+
     scheduler.add_job(agenda_job, "interval", minutes=10, id="agendas")
+    scheduler.add_job(housekeeping_job, "interval", hours=6, id="housekeeping")
     scheduler.start()
     return scheduler
