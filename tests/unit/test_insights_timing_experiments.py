@@ -106,3 +106,10 @@ def test_compare_variants() -> None:
     assert result.difference.value == pytest.approx(0.07)
     assert result.always_valid.low < result.difference.low  # always-valid is wider
     assert result.p_value < 0.05
+
+
+def test_always_valid_p_survives_rates_of_zero_and_one() -> None:
+    """0/60 against 60/60 has no plug-in variance; the test must decide, not overflow."""
+    looks = [Look(0, n, n, n) for n in (20, 40, 60)]
+    assert always_valid_p_value(looks) < 1e-4
+    assert always_valid_p_value([Look(0, 60, 0, 60)]) == 1.0

@@ -13,6 +13,9 @@ Why these methods:
   whose reciprocal, minimised over the looks so far, is an always-valid p-value. Stopping the
   first time it falls below alpha keeps the false-positive rate at or below alpha, however
   often the team looks. The fixed-horizon z-test is kept for reference only.
+
+The formulas live once, in :mod:`salestrack.analytics.insights`; this module adapts them to
+arms and adds the stop rule.
 """
 
 from __future__ import annotations
@@ -22,6 +25,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from statistics import NormalDist
+
+from salestrack.analytics.insights import estimate
+from salestrack.analytics.insights.experiments import (
+    Look,
+    always_valid_p_value,
+    msprt_likelihood_ratio,
+)
 
 _N = NormalDist()
 
@@ -51,37 +61,18 @@ def wilson(arm: Arm, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of one arm's conversion rate; (0, 1) when there is no data."""
     if arm.n == 0:
         return (0.0, 1.0)
-    z = z_for(confidence)
-    p, n = arm.rate, arm.n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
+    interval = estimate.wilson(arm.conversions, arm.n, z_for(confidence))
+    return (interval.low, interval.high)
 
 
 def difference_interval(
     control: Arm, treatment: Arm, confidence: float = 0.95
 ) -> tuple[float, float]:
     """Newcombe's hybrid score interval of ``treatment.rate - control.rate``."""
-    l1, u1 = wilson(treatment, confidence)
-    l2, u2 = wilson(control, confidence)
-    p1, p2 = treatment.rate, control.rate
-    diff = p1 - p2
-    lower = diff - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
-    upper = diff + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
-    return (lower, upper)
-
-
-def _variance(control: Arm, treatment: Arm) -> float:
-    """Plug-in variance of the difference; pooled when both rates are 0 or 1 (no spread)."""
-    v = (
-        treatment.rate * (1 - treatment.rate) / treatment.n
-        + control.rate * (1 - control.rate) / control.n
+    interval = estimate.newcombe_difference(
+        treatment.conversions, treatment.n, control.conversions, control.n, z_for(confidence)
     )
-    if v > 0:
-        return v
-    pooled = (control.conversions + treatment.conversions) / (control.n + treatment.n)
-    pooled = min(max(pooled, 0.5 / (control.n + treatment.n)), 1 - 0.5 / (control.n + treatment.n))
-    return pooled * (1 - pooled) * (1 / control.n + 1 / treatment.n)
+    return (interval.low, interval.high)
 
 
 def z_test_p(control: Arm, treatment: Arm) -> float:
@@ -96,27 +87,18 @@ def z_test_p(control: Arm, treatment: Arm) -> float:
     return 2 * (1 - _N.cdf(abs(z)))
 
 
-def msprt_ratio(control: Arm, treatment: Arm, tau: float = 0.05) -> float:
-    """Mixture likelihood ratio of "some difference" against "no difference" at one look.
+def _look(control: Arm, treatment: Arm) -> Look:
+    return Look(control.conversions, control.n, treatment.conversions, treatment.n)
 
-    Normal approximation of the difference with variance ``V`` and a N(0, tau^2) mixture:
-    ``sqrt(V / (V + tau^2)) * exp(d^2 tau^2 / (2 V (V + tau^2)))``.
-    """
-    if control.n == 0 or treatment.n == 0:
-        return 1.0
-    v = _variance(control, treatment)
-    d = treatment.rate - control.rate
-    t2 = tau * tau
-    exponent = d * d * t2 / (2 * v * (v + t2))
-    return math.sqrt(v / (v + t2)) * math.exp(min(exponent, 700.0))
+
+def msprt_ratio(control: Arm, treatment: Arm, tau: float = 0.05) -> float:
+    """Mixture likelihood ratio of "some difference" against "no difference" at one look."""
+    return msprt_likelihood_ratio(_look(control, treatment), tau)
 
 
 def always_valid_p(looks: Sequence[tuple[Arm, Arm]], tau: float = 0.05) -> float:
     """Always-valid p-value after a sequence of looks (control, treatment), oldest first."""
-    p = 1.0
-    for control, treatment in looks:
-        p = min(p, 1.0 / msprt_ratio(control, treatment, tau))
-    return p
+    return always_valid_p_value([_look(c, t) for c, t in looks], tau)
 
 
 class Decision(StrEnum):

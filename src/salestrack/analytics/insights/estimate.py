@@ -49,10 +49,10 @@ def wilson(successes: int, n: int, z: float = Z95) -> Estimate:
     return Estimate(p, max(centre - half, 0.0), min(centre + half, 1.0), n)
 
 
-def newcombe_difference(x1: int, n1: int, x2: int, n2: int) -> Estimate:
+def newcombe_difference(x1: int, n1: int, x2: int, n2: int, z: float = Z95) -> Estimate:
     """p1 - p2 with Newcombe's hybrid score interval (method 10), built from the two Wilson
     intervals; better coverage than the Wald interval when a rate is near 0 or 1."""
-    a, b = wilson(x1, n1), wilson(x2, n2)
+    a, b = wilson(x1, n1, z), wilson(x2, n2, z)
     if a.n == 0 or b.n == 0:
         return NAN_ESTIMATE
     d = a.value - b.value

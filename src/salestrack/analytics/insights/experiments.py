@@ -33,25 +33,40 @@ class Look:
 
 
 def _difference_and_variance(look: Look) -> tuple[float, float]:
+    """The difference p_b - p_a and its plug-in variance.
+
+    When both rates are 0 or 1 the plug-in variance is zero and the ratio would explode; the
+    pooled rate, kept half a unit away from 0 and 1, gives a variance that stays honest.
+    """
     pa = look.converted_a / look.n_a
     pb = look.converted_b / look.n_b
     var = pa * (1 - pa) / look.n_a + pb * (1 - pb) / look.n_b
-    return pb - pa, max(var, 1e-12)
+    if var <= 0:
+        total = look.n_a + look.n_b
+        pooled = (look.converted_a + look.converted_b) / total
+        pooled = min(max(pooled, 0.5 / total), 1 - 0.5 / total)
+        var = pooled * (1 - pooled) * (1 / look.n_a + 1 / look.n_b)
+    return pb - pa, var
 
 
 def msprt_likelihood_ratio(look: Look, tau: float = MIXING_SD) -> float:
-    """Mixture likelihood ratio of 'difference ~ N(0, tau^2)' against 'difference = 0'."""
+    """Mixture likelihood ratio of 'difference ~ N(0, tau^2)' against 'difference = 0'.
+
+    The exponent is capped below float overflow: past e^700 the p-value is 0 either way.
+    """
+    if look.n_a == 0 or look.n_b == 0:
+        return 1.0
     theta, v = _difference_and_variance(look)
     t2 = tau * tau
-    return math.sqrt(v / (v + t2)) * math.exp(theta * theta * t2 / (2 * v * (v + t2)))
+    exponent = theta * theta * t2 / (2 * v * (v + t2))
+    return math.sqrt(v / (v + t2)) * math.exp(min(exponent, 700.0))
 
 
 def always_valid_p_value(looks: Sequence[Look], tau: float = MIXING_SD) -> float:
     """p_n = min(1, min over looks so far of 1 / Lambda): valid at any (data-driven) stop."""
     p = 1.0
     for look in looks:
-        if look.n_a > 0 and look.n_b > 0:
-            p = min(p, 1.0 / msprt_likelihood_ratio(look, tau))
+        p = min(p, 1.0 / msprt_likelihood_ratio(look, tau))
     return p
 
 
