@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 import _synthetic
 from salestrack.analytics.sync import sync
 from salestrack.services.setup import init_store
+from salestrack.store import change_seq
 from salestrack.store.bulk import bulk_insert
 from salestrack.store.engine import make_engine
 
@@ -49,8 +50,8 @@ def _store(path: Path) -> tuple[Engine, int]:
         }),
     )  # fmt: skip
     with engine.connect() as conn:
-        seq = conn.exec_driver_sql("select value from change_counter").scalar_one()
-    return engine, int(seq)
+        seq = change_seq.current(conn)
+    return engine, seq
 
 
 def _new_activities(first_id: int) -> pd.DataFrame:

@@ -3,7 +3,9 @@
 Each table is copied in chunks of rows whose ``change_seq`` is above the last one synced;
 a chunk's upsert and the new high-water mark commit in one DuckDB transaction, so a crash
 loses at most the chunk in flight and the next run resumes where the last one stopped.
-Tombstones in ``deletions`` propagate deletes.
+Tombstones in ``deletions`` propagate deletes. A run copies changes up to the store's
+committed bound only (:func:`salestrack.store.change_seq.committed_bound`), so a number still
+held by a running transaction is never skipped over.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pyarrow as pa
 from sqlalchemy import JSON, Boolean, Column, Engine, Table
 
 from salestrack.analytics.warehouse import RUN_MARK, STATE_TABLE, Warehouse, synced_tables
+from salestrack.store import change_seq
 from salestrack.store.models import Base, Deletion
 from salestrack.store.types import Money, UTCDateTime
 
@@ -48,11 +51,15 @@ def sync(
 ) -> SyncReport:
     """Bring the warehouse up to date with the store; safe to run at any time, repeatedly."""
     report = SyncReport()
+    with engine.connect() as conn:
+        bound = change_seq.committed_bound(conn)
     with warehouse.connect() as duck:
         warehouse.ensure_schema(duck)
         for table in synced_tables():
-            report.copied[table.name] = _sync_table(engine, duck, table, chunk_rows, progress)
-        report.deleted = _apply_deletions(engine, duck, chunk_rows)
+            report.copied[table.name] = _sync_table(
+                engine, duck, table, _Window(bound, chunk_rows), progress
+            )
+        report.deleted = _apply_deletions(engine, duck, _Window(bound, chunk_rows))
         _save_seq(duck, RUN_MARK, 0)
         report.as_of = warehouse.as_of(duck)
     return report
@@ -72,11 +79,20 @@ def _save_seq(duck: duckdb.DuckDBPyConnection, name: str, seq: int) -> None:
     )
 
 
-def _fetch(engine: Engine, table: Table, after: int, limit: int) -> list[Sequence[Any]]:
+@dataclass(frozen=True)
+class _Window:
+    """What one run may copy: changes numbered up to ``bound``, ``chunk_rows`` at a time."""
+
+    bound: int
+    chunk_rows: int
+
+
+def _fetch(engine: Engine, table: Table, after: int, window: _Window) -> list[Sequence[Any]]:
     names = ", ".join(f'"{c.name}"' for c in table.columns)
     sql = (
-        f'SELECT {names} FROM "{table.name}" WHERE change_seq > {int(after)} '
-        f"ORDER BY change_seq LIMIT {int(limit)}"
+        f'SELECT {names} FROM "{table.name}" '
+        f"WHERE change_seq > {int(after)} AND change_seq <= {int(window.bound)} "
+        f"ORDER BY change_seq LIMIT {int(window.chunk_rows)}"
     )
     with engine.connect() as conn:
         return list(conn.exec_driver_sql(sql).fetchall())
@@ -116,13 +132,13 @@ def _sync_table(
     engine: Engine,
     duck: duckdb.DuckDBPyConnection,
     table: Table,
-    chunk_rows: int,
+    window: _Window,
     progress: Progress | None,
 ) -> int:
     copied = 0
     last = _last_seq(duck, table.name)
     while True:
-        rows = _fetch(engine, table, last, chunk_rows)
+        rows = _fetch(engine, table, last, window)
         if not rows:
             break
         chunk = _to_arrow(table, rows, engine.dialect.name)
@@ -137,16 +153,16 @@ def _sync_table(
         copied += len(rows)
         if progress:
             progress(table.name, len(rows))
-        if len(rows) < chunk_rows:
+        if len(rows) < window.chunk_rows:
             break
     return copied
 
 
-def _apply_deletions(engine: Engine, duck: duckdb.DuckDBPyConnection, chunk_rows: int) -> int:
+def _apply_deletions(engine: Engine, duck: duckdb.DuckDBPyConnection, window: _Window) -> int:
     table = Base.metadata.tables[Deletion.__tablename__]
     applied = 0
     last = _last_seq(duck, table.name)
-    while rows := _fetch(engine, table, last, chunk_rows):
+    while rows := _fetch(engine, table, last, window):
         duck.execute("BEGIN")
         for tombstone in rows:
             record = dict(zip(table.columns.keys(), tombstone, strict=True))

@@ -22,6 +22,7 @@ from salestrack.domain.vocab import DEFAULT_PIPELINE
 from salestrack.errors import ConfigurationError, Conflict
 from salestrack.simulate.generator import TABLE_ORDER, SimulatedOrg
 from salestrack.simulate.people import SOURCE
+from salestrack.store import change_seq
 from salestrack.store.bulk import bulk_insert, record_bulk_event
 from salestrack.store.models import (
     ActivityType,
@@ -33,7 +34,6 @@ from salestrack.store.models import (
     Team,
     User,
 )
-from salestrack.store.tracking import reserve_change_seq
 
 Progress = Callable[[int], None]
 # Columns whose rows reference a row loaded later; loaded empty, then set by _set_links.
@@ -183,15 +183,15 @@ def _set_links(
     table = Base.metadata.tables[table_name]
     now = clock.now()
     with engine.begin() as conn:
-        first = reserve_change_seq(conn, len(ids))
+        numbers = change_seq.reserve(conn, len(ids))
         stmt = (
             update(table)
             .where(table.c.id == bindparam("row_id"))
             .values({column: bindparam("link"), "change_seq": bindparam("seq"), "updated_at": now})
         )
         params = [
-            {"row_id": int(i), "link": int(v), "seq": first + k}
-            for k, (i, v) in enumerate(zip(ids, values, strict=True))
+            {"row_id": int(i), "link": int(v), "seq": seq}
+            for i, v, seq in zip(ids, values, numbers, strict=True)
         ]
         conn.execute(stmt, params)
         record_bulk_event(
@@ -200,5 +200,5 @@ def _set_links(
             "bulk.link",
             table_name,
             now,
-            {"column": column, "rows": len(ids), "first_change_seq": first},
+            {"column": column, "rows": len(ids), "first_change_seq": numbers[0]},
         )

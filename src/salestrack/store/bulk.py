@@ -22,8 +22,8 @@ from sqlalchemy import Connection, Engine, Table, insert, text
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.errors import ValidationFailed
+from salestrack.store import change_seq
 from salestrack.store.models import AuditEvent, Base
-from salestrack.store.tracking import reserve_change_seq
 
 CHUNK_ROWS = 100_000
 Progress = Callable[[int], None]
@@ -79,8 +79,8 @@ def insert_frame(
     n = len(frame)
     if n == 0:
         return 0
-    first = reserve_change_seq(conn, n)
-    arrow = _prepare(table, frame, now, first)
+    numbers = change_seq.reserve(conn, n)
+    arrow = _prepare(table, frame, now, numbers)
     if conn.dialect.name == "postgresql":
         _copy_postgres(conn, table, arrow, chunk_rows, progress)
         _advance_id_sequence(conn, table)
@@ -92,7 +92,7 @@ def insert_frame(
         action,
         table_name,
         now,
-        {"rows": n, "first_change_seq": first, "last_change_seq": first + n - 1},
+        {"rows": n, "first_change_seq": numbers[0], "last_change_seq": numbers[-1]},
     )
     return n
 
@@ -127,7 +127,7 @@ def _table(name: str) -> Table:
     return table
 
 
-def _prepare(table: Table, frame: pd.DataFrame, now: Any, first_seq: int) -> pa.Table:
+def _prepare(table: Table, frame: pd.DataFrame, now: Any, numbers: range) -> pa.Table:
     n = len(frame)
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
     stamp = pa.scalar(pd.Timestamp(now).as_unit("us"), type=pa.timestamp("us", tz="UTC"))
@@ -135,7 +135,7 @@ def _prepare(table: Table, frame: pd.DataFrame, now: Any, first_seq: int) -> pa.
         if name in table.columns and name not in arrow.column_names:
             arrow = arrow.append_column(name, pa.repeat(stamp, n))
     if "change_seq" in table.columns:
-        seq = pa.array(range(first_seq, first_seq + n), type=pa.int64())
+        seq = pa.array(numbers, type=pa.int64())
         if "change_seq" in arrow.column_names:
             arrow = arrow.drop_columns(["change_seq"])
         arrow = arrow.append_column("change_seq", seq)

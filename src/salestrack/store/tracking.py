@@ -10,32 +10,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, event, insert, inspect, update
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.domain.clock import Clock
-from salestrack.store.models import AuditEvent, ChangeCounter, Deletion, Tracked
+from salestrack.store import change_seq
+from salestrack.store.models import AuditEvent, Deletion, Tracked
 
 ACTOR_KEY = "salestrack.actor"
 ACTION_KEY = "salestrack.action"
 CLOCK_KEY = "salestrack.clock"
 _PENDING_KEY = "salestrack.pending_audit"
-
-
-def reserve_change_seq(session: Session | Connection, count: int) -> int:
-    """Take ``count`` numbers from the store-wide counter; returns the first one.
-
-    The counter row is updated inside the caller's transaction, so its lock orders writers and a
-    later transaction always gets larger numbers than an earlier one that committed.
-    """
-    last = session.execute(
-        update(ChangeCounter)
-        .where(ChangeCounter.id == 1)
-        .values(value=ChangeCounter.value + count)
-        .returning(ChangeCounter.value)
-    ).scalar_one()
-    return int(last) - count + 1
 
 
 def jsonable(value: Any) -> Any:
@@ -84,23 +70,27 @@ def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> N
     total = len(new) + len(dirty) + len(deleted)
     if total == 0:
         return
-    seq = reserve_change_seq(session, total)
+    numbers = iter(change_seq.reserve(session, total))
     pending: list[tuple[str, Tracked, dict[str, Any] | None]] = []
     for obj in new:
         obj.created_at = obj.created_at or now
         obj.updated_at = now
-        obj.change_seq, seq = seq, seq + 1
+        obj.change_seq = next(numbers)
         pending.append(("created", obj, None))
     for obj in dirty:
         before = changed[id(obj)]
         obj.updated_at = now
-        obj.change_seq, seq = seq, seq + 1
+        obj.change_seq = next(numbers)
         pending.append(("updated", obj, before))
     for obj in deleted:
         session.add(
-            Deletion(table_name=obj.__tablename__, row_id=obj.id, deleted_at=now, change_seq=seq)
+            Deletion(
+                table_name=obj.__tablename__,
+                row_id=obj.id,
+                deleted_at=now,
+                change_seq=next(numbers),
+            )
         )
-        seq += 1
         pending.append(("deleted", obj, row_dict(obj)))
     session.info.setdefault(_PENDING_KEY, []).extend(pending)
 
