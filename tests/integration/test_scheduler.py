@@ -14,7 +14,7 @@ from salestrack.cli.app import build_app
 from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import FixedClock, SystemClock
-from salestrack.services.idempotency import reserve
+from salestrack.services.idempotency import StoredResponse, remember
 from salestrack.store.models import IdempotencyKey
 from salestrack.store.uow import UnitOfWork
 from tests.automation_factories import make_rule, rule_made
@@ -100,9 +100,9 @@ def test_housekeeping_purges_idempotency_keys_older_than_a_week(
     uow: UnitOfWork, engine: Engine, clock: FixedClock
 ) -> None:
     user, _ = make_rep(uow)
-    reserve(uow, user.id, "old", "f" * 64)
+    remember(uow, user.id, "old", "f" * 64, StoredResponse(201, {}, "{}"))
     clock.advance(timedelta(days=8))
-    reserve(uow, user.id, "recent", "f" * 64)
+    remember(uow, user.id, "recent", "f" * 64, StoredResponse(201, {}, "{}"))
     scheduler = start_scheduler(engine, Settings(agenda_hour=23), clock)
     try:
         scheduler.get_job("housekeeping").func()

@@ -162,31 +162,59 @@ class Write:
         return self.principal.actor
 
     def run(self, produce: Callable[[], Reply]) -> Response:
+        """Run ``produce`` once per ``Idempotency-Key``; without a key, simply run it.
+
+        With a key, ``produce`` runs inside one outer transaction (services join it) that also
+        holds the key and the answer, so all three commit together or not at all.
+        """
+        if self.key is None:
+            try:
+                return _render(produce())
+            except SalestrackError as exc:
+                return problem_response(exc)
+        idempotency.check_key(self.key)
         user_id = self.principal.user.id
-        if self.key is not None:
-            stored = idempotency.reserve(self.uow, user_id, self.key, self.fingerprint)
-            if stored is not None:
-                headers = {**stored.headers, "Idempotent-Replayed": "true"}
-                return Response(
-                    stored.body, stored.status_code, headers, media_type=headers.pop("content-type")
-                )
-        response: Response
-        try:
-            reply = produce()
-            response = keep = _render(reply)
+        outcome = self._attempt(produce, user_id, self.key)
+        if isinstance(outcome, Response):
+            return outcome
+        if outcome is None:  # another request holds the key: give its answer
+            return _replay(idempotency.stored(self.uow, user_id, self.key, self.fingerprint))
+        problem = problem_response(outcome)
+        earlier = idempotency.remember(
+            self.uow, user_id, self.key, self.fingerprint, _stored(problem)
+        )
+        return problem if earlier is None else _replay(earlier)
+
+    def _attempt(
+        self, produce: Callable[[], Reply], user_id: int, key: str
+    ) -> Response | SalestrackError | None:
+        """One transaction for the key, the write and its answer; None when the key is taken."""
+        with self.uow.batch(self.actor):
+            if not idempotency.claim(self.uow, user_id, key, self.fingerprint):
+                return None
+            try:
+                reply = produce()
+            except SalestrackError as exc:
+                return exc  # leaving the block without commit rolls the write back
+            response = _render(reply)
+            kept = response
             if reply.replay_body is not None:
-                keep = _render(Reply(reply.replay_body, reply.status_code, reply.headers))
-        except SalestrackError as exc:
-            response = keep = problem_response(exc)
-        except BaseException:
-            if self.key is not None:
-                idempotency.release(self.uow, user_id, self.key)
-            raise
-        if self.key is not None:
-            kept = {k: v for k, v in keep.headers.items() if k != "content-length"}
-            answer = idempotency.StoredResponse(keep.status_code, kept, bytes(keep.body).decode())
-            idempotency.finish(self.uow, user_id, self.key, answer)
-        return response
+                kept = _render(Reply(reply.replay_body, reply.status_code, reply.headers))
+            idempotency.answer(self.uow, user_id, key, _stored(kept))
+            self.uow.commit()
+            return response
+
+
+def _stored(response: Response) -> idempotency.StoredResponse:
+    headers = {k: v for k, v in response.headers.items() if k != "content-length"}
+    return idempotency.StoredResponse(response.status_code, headers, bytes(response.body).decode())
+
+
+def _replay(stored: idempotency.StoredResponse) -> Response:
+    headers = {**stored.headers, "Idempotent-Replayed": "true"}
+    return Response(
+        stored.body, stored.status_code, headers, media_type=headers.pop("content-type")
+    )
 
 
 def _render(reply: Reply) -> Response:

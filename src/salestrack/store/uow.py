@@ -53,9 +53,14 @@ class UnitOfWork:
         return self
 
     def batch(self, actor: Actor, action: str | None = None) -> Self:
-        """Open an outer transaction that nested service calls join; commit once at the end."""
+        """Open an outer transaction that nested service calls join; commit once at the end.
+
+        Inside an open batch, a second ``batch`` joins it like a service call does, so a route
+        that batches its own work can run inside the request's batch (see ``api.context``).
+        """
         if self._session is not None:
-            raise RuntimeError("unit of work already in a transaction")
+            self(actor, action)
+            return self
         self._actor, self._action = actor, action
         self._batch = True
         return self

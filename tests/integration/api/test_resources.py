@@ -96,6 +96,22 @@ def test_idempotency_key_replays_and_never_writes_twice(client: TestClient, org:
     assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
 
 
+def test_a_refused_write_leaves_nothing_but_its_problem_under_the_key(
+    client: TestClient, org: Org
+) -> None:
+    """The key, the write and the answer commit together: a bulk refused at its second item
+    writes none of it, and a retry gets the same problem back instead of a second attempt."""
+    headers = {**org.north_rep.headers, "Idempotency-Key": "k-refused"}
+    body = {"items": [{"type": "call", "outcome": "connected"}, {"type": "call"}]}
+    first = client.post(f"{API}/activities/bulk", json=body, headers=headers)
+    again = client.post(f"{API}/activities/bulk", json=body, headers=headers)
+    assert first.status_code == again.status_code == 422
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert first.json()["field"] == "items.1.outcome"
+    listed = client.get(f"{API}/activities", headers=org.north_rep.headers).json()["items"]
+    assert listed == []
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # rules above the store
 def test_errors_are_problems_naming_field_and_reason(client: TestClient, org: Org) -> None:
     headers = org.north_rep.headers
