@@ -176,3 +176,16 @@ def test_invalid_rules_name_the_field_and_are_not_stored(uow: UnitOfWork) -> Non
         assert err.value.field == field, fields
     with uow(SYSTEM):
         assert uow.session.query(AutomationRule).filter_by(kind="follow_up").count() == 0
+
+
+def test_a_rule_made_in_the_same_batch_fires_at_once(uow: UnitOfWork) -> None:
+    """Rules are read once per transaction (``uow.memo``); making one in it forgets that."""
+    _, rep = make_rep(uow)
+    with uow.batch(SYSTEM):
+        act.log_activity(uow, SYSTEM, type="call", outcome="connected", owner_id=rep.id)
+        make_rule(uow, on_type="call", on_outcome="connected", plan_type="email")
+        second = act.log_activity(uow, SYSTEM, type="call", outcome="connected", owner_id=rep.id)
+        uow.commit()
+    [(kind, follow_up)] = rule_made(uow)
+    assert kind == "email" and follow_up.owner_id == rep.id
+    assert second.id is not None

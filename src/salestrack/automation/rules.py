@@ -171,7 +171,9 @@ def active_rules(uow: UnitOfWork, *kinds: RuleKind) -> Sequence[AutomationRule]:
     stmt = select(AutomationRule).where(AutomationRule.is_active)
     if kinds:
         stmt = stmt.where(AutomationRule.kind.in_([k.value for k in kinds]))
-    return uow.session.scalars(stmt.order_by(AutomationRule.id)).all()
+    return uow.memo(
+        AutomationRule, kinds, lambda: uow.session.scalars(stmt.order_by(AutomationRule.id)).all()
+    )
 
 
 def applies_to(rule: AutomationRule, uow: UnitOfWork, owner_id: int) -> bool:

@@ -40,7 +40,9 @@ ACTIVITY_FIELDS: Rules = {
 
 def activity_type(uow: UnitOfWork, key: str) -> ActivityType:
     """The active activity type with this key, or an error listing the known ones."""
-    found = uow.activity_types.find_one(key=key, is_active=True)
+    found = uow.memo(
+        ActivityType, key, lambda: uow.activity_types.find_one(key=key, is_active=True)
+    )
     if found is None:
         known = ", ".join(t.key for t in uow.activity_types.list(limit=1000, is_active=True))
         raise ValidationFailed("type", f"{key!r} is not an activity type ({known})")
@@ -49,7 +51,8 @@ def activity_type(uow: UnitOfWork, key: str) -> ActivityType:
 
 def _links(uow: UnitOfWork, values: dict[str, Any]) -> None:
     """Check every link and fill the account from the deal or contact when it was left out."""
-    ensure_link(uow.users, values.get("owner_id"), "owner_id")
+    if values.get("owner_id") != uow.actor.id or uow.actor.id is None:  # the actor exists
+        ensure_link(uow.users, values.get("owner_id"), "owner_id")
     ensure_link(uow.accounts, values.get("account_id"), "account_id")
     contact = ensure_link(uow.contacts, values.get("contact_id"), "contact_id")
     deal = ensure_link(uow.deals, values.get("deal_id"), "deal_id")

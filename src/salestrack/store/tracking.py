@@ -22,6 +22,7 @@ ACTOR_KEY = "salestrack.actor"
 ACTION_KEY = "salestrack.action"
 CLOCK_KEY = "salestrack.clock"
 _PENDING_KEY = "salestrack.pending_audit"
+MEMO_KEY = "salestrack.memo"
 
 
 def jsonable(value: Any) -> Any:
@@ -60,7 +61,18 @@ def _before_values(obj: Tracked) -> dict[str, Any]:
     return before
 
 
+def _forget_memos(session: Session) -> None:
+    """Drop what ``UnitOfWork.memo`` kept about a model this flush changes."""
+    memo: dict[tuple[type, Any], Any] | None = session.info.get(MEMO_KEY)
+    if not memo:
+        return
+    touched = {type(o) for o in (*session.new, *session.dirty, *session.deleted)}
+    for key in [k for k in memo if k[0] in touched]:
+        del memo[key]
+
+
 def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> None:
+    _forget_memos(session)
     clock: Clock = session.info[CLOCK_KEY]
     now = clock.now()
     new = [o for o in session.new if isinstance(o, Tracked)]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,8 @@ from salestrack.errors import Conflict, SalestrackError
 from salestrack.store import models as m
 from salestrack.store import tracking
 from salestrack.store.repository import Repository
+
+R = TypeVar("R")
 
 
 class UnitOfWork:
@@ -136,6 +139,21 @@ class UnitOfWork:
             self._actor, self._action = SYSTEM, None
         if isinstance(exc, IntegrityError) and not isinstance(exc, SalestrackError):
             raise Conflict(f"the change conflicts with stored data: {exc.orig}") from exc
+
+    def memo(self, model: type[m.Base], key: Hashable, load: Callable[[], R]) -> R:
+        """``load()`` once per transaction, for reference rows read by every write of a batch.
+
+        Activity types and automation rules are read for each activity; a bulk of 10,000 needs
+        them once. The entry is dropped when this transaction changes a ``model`` row (see
+        ``tracking.before_flush``); other transactions' changes are invisible here anyway.
+        """
+        cache: dict[tuple[type[m.Base], Hashable], Any] = self.session.info.setdefault(
+            tracking.MEMO_KEY, {}
+        )
+        if (model, key) not in cache:
+            cache[model, key] = load()
+        result: R = cache[model, key]
+        return result
 
     def flush(self) -> None:
         try:
