@@ -10,6 +10,7 @@ import pytest
 from salestrack.automation.field_routes import plan_field_day, planned_day
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.errors import NotFound, PermissionDenied, ValidationFailed
+from salestrack.services import accounts
 from salestrack.services.users import actor_for
 from salestrack.store.models import Account, AuditEvent
 from salestrack.store.uow import UnitOfWork
@@ -185,3 +186,16 @@ def test_the_start_must_be_a_place_on_earth(uow: UnitOfWork) -> None:
     with pytest.raises(ValidationFailed) as err:
         plan_field_day(uow, rep, rep_id=rep.id, day=DAY, account_ids=[], start=(91.0, 11.5))
     assert err.value.field == "latitude"
+
+
+def test_a_stop_stays_where_it_was_planned_when_its_account_loses_its_location(
+    uow: UnitOfWork,
+) -> None:
+    _, rep = make_rep(uow)
+    account = _berlin_account(uow, rep, "09:00-17:00")
+    plan_field_day(
+        uow, rep, rep_id=rep.id, day=DAY, account_ids=[account.id], start=OFFICE, time_limit_s=0.1
+    )
+    accounts.update_account(uow, rep, account.id, latitude=None, longitude=None)
+    (stop,) = planned_day(uow, rep, rep.id, DAY).stops
+    assert stop.point == (48.14, 11.58)

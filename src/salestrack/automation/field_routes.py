@@ -200,8 +200,14 @@ class PlannedStop:
 
     @property
     def point(self) -> routes.Point:
-        """Where the visit is planned: the account's place (a check-in records the rep's own)."""
-        return (self.account.latitude or 0.0, self.account.longitude or 0.0)
+        """Where the visit is planned: the account's place, else where it was when planned.
+
+        Not the visit's own position: a check-in overwrites that with where the rep stood.
+        """
+        a, v = self.account, self.visit
+        if a.latitude is not None and a.longitude is not None:
+            return (a.latitude, a.longitude)
+        return (v.latitude or 0.0, v.longitude or 0.0)
 
 
 @dataclass(frozen=True)
