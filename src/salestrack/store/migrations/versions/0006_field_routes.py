@@ -1,7 +1,7 @@
 """Field routes: the latest plan of each rep's field day (start and end point, hours, dropped).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-08 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import salestrack.store.types
 
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
