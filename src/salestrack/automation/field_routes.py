@@ -4,6 +4,9 @@ Each planned visit is an activity of type ``visit`` due at its expected arrival 
 if the rep arrives early), with the time on site as its duration and the stop number in the
 subject. Keys are ``route:<rep>:<date>:<account>``: planning the same day again moves the
 visits already planned instead of adding new ones, and cancels those the new plan drops.
+A :class:`~salestrack.store.models.FieldRoute` row keeps what the visits cannot: the start and
+end point (home or office), the hours, the driving time and the accounts that did not fit.
+:func:`planned_day` reads it all back for whoever may see that rep's day.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from sqlalchemy import select
 from salestrack.automation import business_time as bt
 from salestrack.automation import routes
 from salestrack.automation.planner import RULE_SOURCE, Planner
+from salestrack.domain import rules
 from salestrack.domain.actor import Actor
 from salestrack.domain.vocab import ActivityStatus
-from salestrack.errors import ValidationFailed
+from salestrack.errors import NotFound, ValidationFailed
 from salestrack.services.fields import ensure_link
 from salestrack.services.permissions import check_assign
-from salestrack.store.models import Account, Activity
+from salestrack.store.models import Account, Activity, FieldRoute, User
+from salestrack.store.scope import managed_users
 from salestrack.store.uow import UnitOfWork
 
 DEFAULT_VISIT_MINUTES = 45
@@ -38,15 +43,23 @@ class FieldDay:
         return self.day_start + timedelta(seconds=seconds)
 
 
+def opening_windows(account: Account, day: date) -> list[tuple[datetime, datetime]]:
+    """The account's opening hours on ``day`` in its own zone, as UTC moments."""
+    tz = bt.zone(account.time_zone)
+    return [
+        (bt.local_moment(day, opening, tz), bt.local_moment(day, closing, tz))
+        for opening, closing in bt.parse_opening_hours(account.opening_hours)
+    ]
+
+
 def windows_for(
     account: Account, day: date, day_start: datetime, day_s: int
 ) -> tuple[tuple[int, int], ...]:
     """The account's opening hours on ``day`` in its zone, as seconds from the rep's day start."""
-    tz = bt.zone(account.time_zone)
     spans = []
-    for opening, closing in bt.parse_opening_hours(account.opening_hours):
-        a = int((bt.local_moment(day, opening, tz) - day_start).total_seconds())
-        b = int((bt.local_moment(day, closing, tz) - day_start).total_seconds())
+    for opens, closes in opening_windows(account, day):
+        a = int((opens - day_start).total_seconds())
+        b = int((closes - day_start).total_seconds())
         if b > 0 and a < day_s:
             spans.append((max(0, a), min(day_s, b)))
     return tuple(spans)
@@ -68,13 +81,16 @@ def plan_field_day(
     time_limit_s: float = 2.0,
 ) -> FieldDay:
     """Order the visits of ``day`` for ``rep_id`` and write them as planned visit activities."""
+    end = end or start
+    for point in (start, end):
+        rules.coordinates(*point)
     with uow(actor, "route.planned"):
         check_assign(uow, actor, rep_id, "plan visits for this rep")
         rep = ensure_link(uow.users, rep_id, "rep_id")
         assert rep is not None
         tz = bt.zone(rep.time_zone)
-        day_start = bt.local_moment(day, bt.parse_hhmm("start_time", start_time), tz)
-        day_end = bt.local_moment(day, bt.parse_hhmm("end_time", end_time), tz)
+        opens, closes = bt.parse_hhmm("start_time", start_time), bt.parse_hhmm("end_time", end_time)
+        day_start, day_end = bt.local_moment(day, opens, tz), bt.local_moment(day, closes, tz)
         day_s = int((day_end - day_start).total_seconds())
         if day_s <= 0:
             raise ValidationFailed("end_time", "is not after start_time")
@@ -88,10 +104,15 @@ def plan_field_day(
             )
             for a in accounts
         ]
-        plan = routes.plan_route(
-            start, end or start, stops, day_s, matrix=matrix, time_limit_s=time_limit_s
-        )
+        plan = routes.plan_route(start, end, stops, day_s, matrix=matrix, time_limit_s=time_limit_s)
         written = _write(uow, rep_id, day, day_start, plan, {a.id: a for a in accounts})
+        route = uow.field_routes.find_one(rep_id=rep_id, day=day)
+        route = route or FieldRoute(rep_id=rep_id, day=day)
+        route.start_latitude, route.start_longitude = start
+        route.end_latitude, route.end_longitude = end
+        route.start_time, route.end_time = f"{opens:%H:%M}", f"{closes:%H:%M}"
+        route.travel_s, route.dropped = plan.travel_s, list(plan.dropped)
+        uow.session.add(route)
         uow.commit()
     return FieldDay(plan, day_start, written)
 
@@ -115,6 +136,10 @@ def _located(uow: UnitOfWork, account_id: int) -> Account:
     return account
 
 
+def _key_prefix(rep_id: int, day: date) -> str:
+    return f"route:{rep_id}:{day.isoformat()}:"
+
+
 def _write(
     uow: UnitOfWork,
     rep_id: int,
@@ -123,7 +148,7 @@ def _write(
     plan: routes.RoutePlan,
     accounts: Mapping[int, Account],
 ) -> list[Activity]:
-    prefix = f"route:{rep_id}:{day.isoformat()}:"
+    prefix = _key_prefix(rep_id, day)
     earlier = {
         a.external_id: a
         for a in uow.session.scalars(
@@ -162,3 +187,71 @@ def _write(
         dropped.notes = "dropped from the re-planned route"
     uow.session.flush()
     return written
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    """One visit of a planned day, numbered in route order, with the account's opening hours."""
+
+    number: int
+    visit: Activity
+    account: Account
+    windows: list[tuple[datetime, datetime]]
+
+    @property
+    def point(self) -> routes.Point:
+        """Where the visit is planned: the account's place, else where it was when planned.
+
+        Not the visit's own position: a check-in overwrites that with where the rep stood.
+        """
+        a, v = self.account, self.visit
+        if a.latitude is not None and a.longitude is not None:
+            return (a.latitude, a.longitude)
+        return (v.latitude or 0.0, v.longitude or 0.0)
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    """A rep's field day as planned: the route row (None if never planned) and its stops."""
+
+    rep: User
+    day: date
+    route: FieldRoute | None
+    stops: list[PlannedStop]
+    dropped: list[Account]
+    home: routes.Point | None
+    """Where the day starts and ends: as planned, else as the rep's latest planned day did."""
+
+
+def planned_day(uow: UnitOfWork, actor: Actor, rep_id: int, day: date) -> PlannedDay:
+    """The visits of ``rep_id``'s ``day`` in route order; NotFound unless ``actor`` manages
+    that rep's work (themselves, a manager's team member, anyone for an admin).
+
+    Visits are read through the activity scope and ordered by their planned time, so a visit
+    completed or moved by hand still shows where it now is; cancelled ones are left out.
+    """
+    with uow(actor):
+        rep = uow.users.find_one(managed_users(actor), id=rep_id)
+        if rep is None:
+            raise NotFound("rep", rep_id)
+        route = uow.field_routes.find_one(rep_id=rep_id, day=day)
+        newest_first = uow.field_routes.scoped(rep_id=rep_id).order_by(FieldRoute.day.desc())
+        latest = route or uow.session.scalars(newest_first.limit(1)).first()
+        visits = uow.session.scalars(
+            uow.activities.scoped(
+                Activity.source == RULE_SOURCE,
+                Activity.external_id.like(_key_prefix(rep_id, day) + "%"),
+                Activity.status != ActivityStatus.CANCELLED.value,
+            ).order_by(Activity.due_at, Activity.id)
+        ).all()
+        wanted = {v.account_id for v in visits} | set(route.dropped if route else ())
+        found = uow.accounts.list(Account.id.in_(wanted), limit=len(wanted) + 1)
+    accounts = {a.id: a for a in found}
+    placed = [(v, accounts[v.account_id]) for v in visits if v.account_id in accounts]
+    stops = [
+        PlannedStop(n, visit, account, opening_windows(account, day))
+        for n, (visit, account) in enumerate(placed, start=1)
+    ]
+    dropped = [accounts[i] for i in (route.dropped if route else ()) if i in accounts]
+    home = (latest.start_latitude, latest.start_longitude) if latest else None
+    return PlannedDay(rep, day, route, stops, dropped, home)

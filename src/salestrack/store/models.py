@@ -7,7 +7,7 @@ Deleted rows leave a :class:`Deletion` tombstone with their own sequence number.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +15,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -388,6 +389,29 @@ class CalendarFeed(Tracked, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(128), unique=True)
     revoked_at: Mapped[datetime | None]
+
+
+class FieldRoute(Tracked, Base):
+    """The latest plan of one rep's field day, beside the visits it wrote as activities.
+
+    The visits (``route:<rep>:<date>:<account>``) carry the order and times; this row keeps
+    what they cannot: the point the day starts and ends at (home or office), the working hours
+    it was planned for, the driving time and the accounts that did not fit. Re-planning the
+    day overwrites it, as it moves the visits.
+    """
+
+    __tablename__ = "field_routes"
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    start_latitude: Mapped[float] = mapped_column(Float)
+    start_longitude: Mapped[float] = mapped_column(Float)
+    end_latitude: Mapped[float] = mapped_column(Float)
+    end_longitude: Mapped[float] = mapped_column(Float)
+    start_time: Mapped[str] = mapped_column(String(5))  # the rep's local clock, "08:00"
+    end_time: Mapped[str] = mapped_column(String(5))
+    travel_s: Mapped[int] = mapped_column(Integer)
+    dropped: Mapped[list[int]] = mapped_column(JSON, default=list)
+    __table_args__ = (UniqueConstraint("rep_id", "day"),)
 
 
 class AutomationMark(Base):

@@ -21,6 +21,7 @@ from salestrack.store.models import (
     CustomerEvent,
     Deal,
     Enrollment,
+    FieldRoute,
     Goal,
     Lead,
     Order,
@@ -63,6 +64,8 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
         return _owned_by(Lead.owner_id, actor)
     if model is Enrollment:
         return _owned_by(Enrollment.owner_id, actor)
+    if model is FieldRoute:
+        return _owned_by(FieldRoute.rep_id, actor)
     if model in (Order, CustomerEvent):
         account_id: ColumnElement[int] = model.account_id
         return account_id.in_(_accounts_of(actor))
@@ -80,3 +83,12 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     # Reference data (pipelines, stages, activity types, cadences, automation rules) is
     # visible to every user.
     return true()
+
+
+def managed_users(actor: Actor) -> ColumnElement[bool]:
+    """Users whose own work ``actor`` sees as an owner would: themselves, a manager's team, all.
+
+    Narrower than :func:`visible` for users (a rep sees teammates' names, not their day): it
+    picks whose planned day a page may show or plan, the same rule as :func:`_owned_by`.
+    """
+    return true() if actor.is_admin else _owned_by(User.id, actor)

@@ -110,6 +110,7 @@ class UnitOfWork:
         self.cadence_steps = Repository(session, m.CadenceStep, actor)
         self.experiments = Repository(session, m.Experiment, actor)
         self.enrollments = Repository(session, m.Enrollment, actor)
+        self.field_routes = Repository(session, m.FieldRoute, actor)
         self.audit = Repository(session, m.AuditEvent, actor)
         self.tokens = Repository(session, m.ApiToken, actor)
         self.webhooks = Repository(session, m.WebhookSubscription, actor)

@@ -20,7 +20,17 @@ from salestrack.config import Settings, warehouse_path_for
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.web import errors
 from salestrack.web.data import WarehouseReader
-from salestrack.web.routes import auth, board, day, imports, insights, maps, records, team
+from salestrack.web.routes import (
+    auth,
+    board,
+    day,
+    field_routes,
+    imports,
+    insights,
+    maps,
+    records,
+    team,
+)
 
 STATIC = Path(__file__).parent / "static"
 
@@ -52,7 +62,7 @@ class WebState:
 def create_web_router() -> APIRouter:
     """Every page; they find the :class:`WebState` on ``request.app.state.web``."""
     router = APIRouter(include_in_schema=False)
-    for module in (auth, day, records, board, team, insights, maps, imports):
+    for module in (auth, day, records, board, team, insights, maps, field_routes, imports):
         router.include_router(module.router)
     return router
 

@@ -40,6 +40,7 @@ def _pages(site: Site) -> dict[str, list[str]]:
             f"/deals/{s.rep_deal_id}",
             "/checkin",
             "/map",
+            "/map/route",
             "/settings",
             "/insights",
         ],

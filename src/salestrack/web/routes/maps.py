@@ -1,4 +1,7 @@
-"""Check-in from a phone (browser geolocation) and the map of accounts (Leaflet)."""
+"""Check-in from a phone (browser geolocation) and the map of accounts (Leaflet).
+
+A rep's field route for a day is its own page, :mod:`salestrack.web.routes.field_routes`.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ router = APIRouter()
 PageDep = Annotated[Page, Depends(page)]
 
 
-def _float(value: str) -> float | None:
+def optional_float(value: str) -> float | None:
+    """A number from a form field; None when it is empty or not a number."""
     try:
         return float(value) if value else None
     except ValueError:
@@ -75,7 +79,8 @@ def check_in(
     longitude: Annotated[str, Form()] = "",
     accuracy_m: Annotated[str, Form()] = "",
 ) -> Response:
-    lat, lon, accuracy = _float(latitude), _float(longitude), _float(accuracy_m)
+    lat, lon = optional_float(latitude), optional_float(longitude)
+    accuracy = optional_float(accuracy_m)
     if lat is None or lon is None or accuracy is None:
         return _checkin_page(p, p.fmt._(N_("The phone gave no position; allow location.")), 400)
     try:

@@ -1,4 +1,4 @@
-// salestrack pages: charts, the pipeline board's drag and keyboard moves, check-in, the map.
+// salestrack pages: charts, the pipeline board's drag and keyboard moves, check-in, the maps.
 (function () {
   "use strict";
 
@@ -77,13 +77,19 @@
     });
   }
 
-  function initMap() {
-    var el = document.getElementById("map");
-    if (!el || typeof L === "undefined") return;
+  // A Leaflet map with the configured tiles; without a tile URL nothing is fetched.
+  function baseMap(el) {
     var map = L.map(el, { attributionControl: !!el.dataset.tiles });
     if (el.dataset.tiles) {
       L.tileLayer(el.dataset.tiles, { attribution: el.dataset.attribution || "" }).addTo(map);
     }
+    return map;
+  }
+
+  function initMap() {
+    var el = document.getElementById("map");
+    if (!el || typeof L === "undefined") return;
+    var map = baseMap(el);
     fetch(el.dataset.points, { credentials: "same-origin" }).then(function (r) { return r.json(); })
       .then(function (points) {
         var bounds = [];
@@ -101,11 +107,83 @@
       });
   }
 
+  function latLng(text) {  // "lat,lon" -> [lat, lon]
+    return text ? text.split(",").map(Number) : null;
+  }
+
+  // A field route: numbered markers made from the stop list beside the map (so map and list
+  // cannot disagree on the order), and one line from the start through every stop and back.
+  function initRoute() {
+    var el = document.getElementById("route-map");
+    if (!el || typeof L === "undefined") return;
+    var map = baseMap(el);
+    var start = latLng(el.dataset.start), end = latLng(el.dataset.end);
+    var line = start ? [start] : [];
+    document.querySelectorAll("#route-stops li[data-number]").forEach(function (li) {
+      var ll = [Number(li.dataset.lat), Number(li.dataset.lon)];
+      line.push(ll);
+      var icon = L.divIcon({ className: "stop-marker", html: li.dataset.number,
+                             iconSize: [28, 28] });
+      L.marker(ll, { icon: icon, title: li.dataset.number + ". " + li.dataset.name })
+        .bindPopup(li.querySelector(".stop").cloneNode(true)).addTo(map);
+    });
+    if (end) line.push(end);
+    [start, end].forEach(function (ll, i) {
+      if (ll && (i === 0 || String(end) !== String(start))) {
+        L.circleMarker(ll, { radius: 8, weight: 3, color: "#1b1b1b", fillColor: "#fff",
+                             fillOpacity: 1, className: "route-home" })
+          .bindTooltip(el.dataset.startLabel).addTo(map);
+      }
+    });
+    // Every vertex is a stop: no simplification or clipping may drop one.
+    if (line.length > 1) {
+      L.polyline(line, { className: "route-line", color: "#1f5fa8", weight: 4, opacity: 0.8,
+                         smoothFactor: 0, noClip: true }).addTo(map);
+    }
+    var home = initStartPicker(map, !start);
+    if (line.length) map.fitBounds(line, { padding: [30, 30], maxZoom: 14 });
+    else if (home) map.setView(home, 11);
+    else map.setView([0, 0], 2);
+  }
+
+  // The plan form's start: a click on the map or the browser's position. With no route drawn,
+  // the start the form already holds (the rep's last one) is shown; returns it, if any.
+  function initStartPicker(map, showStart) {
+    var form = document.getElementById("plan-form");
+    if (!form) return null;
+    var status = document.getElementById("start-status");
+    var picked = null;
+    function pick(lat, lon) {
+      form.start_latitude.value = lat.toFixed(6);
+      form.start_longitude.value = lon.toFixed(6);
+      if (picked) picked.setLatLng([lat, lon]);
+      else picked = L.circleMarker([lat, lon], { radius: 8, dashArray: "3" }).addTo(map);
+    }
+    map.on("click", function (e) { pick(e.latlng.lat, e.latlng.lng); });
+    var button = document.getElementById("use-position");
+    if (navigator.geolocation) {
+      button.addEventListener("click", function () {
+        navigator.geolocation.getCurrentPosition(function (pos) {
+          pick(pos.coords.latitude, pos.coords.longitude);
+        }, function () {
+          status.textContent = status.dataset.failed;
+        }, { enableHighAccuracy: true, timeout: 8000 });
+      });
+    } else {
+      button.hidden = true;
+    }
+    var lat = parseFloat(form.start_latitude.value), lon = parseFloat(form.start_longitude.value);
+    if (isNaN(lat) || isNaN(lon)) return null;
+    if (showStart) pick(lat, lon);
+    return [lat, lon];
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     embedCharts(document);
     initBoard(document);
     initCheckin();
     initMap();
+    initRoute();
   });
   document.addEventListener("htmx:afterSwap", function (e) {
     embedCharts(e.target);
