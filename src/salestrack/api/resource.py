@@ -205,12 +205,13 @@ def _add_create_routes(router: APIRouter, res: Resource, body_type: type[In], fn
     def create_bulk(body: bulk_in, write: Writer) -> Response:
         def produce() -> Reply:
             rows = []
-            with write.uow.batch(write.actor, f"{res.repo}.bulk_created"):
+            with write.uow.batch(write.actor, f"{res.repo}.bulk_created", defer_flush=True):
                 for index, item in enumerate(body.items):
                     try:
                         rows.append(create_one(write.uow, write.actor, item))
                     except SalestrackError as exc:
                         raise _at_item(index, exc) from exc
+                write.uow.flush()  # all new rows at once: ids, change numbers, audit rows
                 write.uow.commit()
             return Reply(bulk_out(items=[res.out.model_validate(r) for r in rows]), 201)
 

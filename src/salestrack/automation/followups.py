@@ -63,6 +63,7 @@ def activity_rule_hits(uow: UnitOfWork, activity: Activity) -> list[Activity]:
     ]
     if not rules:
         return []
+    uow.flush()  # the follow-up's key names the activity's id
     planner = Planner(uow.session)
     after = activity.completed_at or uow.clock.now()
     items = [

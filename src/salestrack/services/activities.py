@@ -85,12 +85,20 @@ def _duration(start: datetime | None, ended_at: datetime) -> int | None:
 def _new(
     uow: UnitOfWork, actor: Actor, type_key: str, fields: dict[str, Any]
 ) -> tuple[Activity, ActivityType]:
-    kind = activity_type(uow, type_key)
-    values = validate(ACTIVITY_FIELDS, fields)
-    values.setdefault("owner_id", actor.id)
-    check_assign(uow, actor, values["owner_id"], f"create a {type_key}")
-    _links(uow, values)
-    return Activity(type_id=kind.id, **values), kind
+    """A valid new activity, added to the session but not flushed.
+
+    It is flushed by the caller's commit, or, in a bulk, with the rest of the bulk; the checks
+    read only reference rows, so they need not flush the activities before it.
+    """
+    with uow.session.no_autoflush:
+        kind = activity_type(uow, type_key)
+        values = validate(ACTIVITY_FIELDS, fields)
+        values.setdefault("owner_id", actor.id)
+        check_assign(uow, actor, values["owner_id"], f"create a {type_key}")
+        _links(uow, values)
+    activity = Activity(type_id=kind.id, **values)
+    uow.session.add(activity)
+    return activity, kind
 
 
 def plan_activity(
@@ -109,7 +117,6 @@ def plan_activity(
     with uow(actor, "activity.planned"):
         activity, _ = _new(uow, actor, type, {"due_at": due_at, **fields})
         activity.status = ActivityStatus.PLANNED.value
-        uow.activities.add(activity)
         if automate:
             triggers.activity_planned(uow, activity)
         uow.commit()
@@ -141,7 +148,6 @@ def log_activity(
         activity.status = ActivityStatus.DONE.value
         activity.completed_at = activity.started_at
         activity.logged_at = now
-        uow.activities.add(activity)
         if automate:
             triggers.activity_completed(uow, activity)
         uow.commit()

@@ -41,6 +41,7 @@ class UnitOfWork:
         self._action: str | None = None
         self._session: Session | None = None
         self._batch = False
+        self._defer_flush = False
         self._depth = 0
 
     def __call__(self, actor: Actor, action: str | None = None) -> Self:
@@ -55,17 +56,23 @@ class UnitOfWork:
         self._actor, self._action = actor, action
         return self
 
-    def batch(self, actor: Actor, action: str | None = None) -> Self:
+    def batch(self, actor: Actor, action: str | None = None, *, defer_flush: bool = False) -> Self:
         """Open an outer transaction that nested service calls join; commit once at the end.
 
         Inside an open batch, a second ``batch`` joins it like a service call does, so a route
         that batches its own work can run inside the request's batch (see ``api.context``).
+
+        With ``defer_flush`` the services' own ``commit`` calls do not even flush: a bulk of
+        new rows is flushed together (one block of change numbers, multi-row INSERTs, one
+        audit executemany) by the caller's :meth:`flush` or final commit. The price: a
+        database constraint error names the whole batch, not the item.
         """
         if self._session is not None:
             self(actor, action)
-            return self
-        self._actor, self._action = actor, action
-        self._batch = True
+        else:
+            self._actor, self._action = actor, action
+            self._batch = True
+        self._defer_flush = self._defer_flush or defer_flush
         return self
 
     @property
@@ -129,7 +136,7 @@ class UnitOfWork:
                 raise Conflict(f"the change conflicts with stored data: {exc.orig}") from exc
             return
         session, self._session = self.session, None
-        self._batch = False
+        self._batch = self._defer_flush = False
         try:
             if exc_type is None:
                 # A read-only block: hand out what was read as detached, still-loaded rows.
@@ -165,7 +172,8 @@ class UnitOfWork:
     def commit(self) -> None:
         """Commit; inside a joined block of a batch only flush, so the batch stays atomic."""
         if self._depth > 0:
-            self.flush()
+            if not self._defer_flush:
+                self.flush()
             return
         try:
             self.session.commit()

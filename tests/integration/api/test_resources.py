@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event
 
 from tests.integration.api.conftest import Org
 from tests.integration.api.contracts import CONTRACTS, Contract, make_ctx
@@ -94,6 +95,34 @@ def test_idempotency_key_replays_and_never_writes_twice(client: TestClient, org:
         f"{API}/activities", json=body, headers={**org.north_rep2.headers, "Idempotency-Key": "k-1"}
     )
     assert theirs.status_code == 201 and theirs.json()["id"] != first.json()["id"]
+
+
+def test_a_bulk_of_activities_is_written_in_one_flush(
+    client: TestClient, org: Org, engine: Engine
+) -> None:
+    """A bulk inserts its activities together: one block of change numbers and one audit
+    insert, and on PostgreSQL multi-row INSERTs, instead of three round trips per activity.
+    (The first activity is flushed alone by the first read of the rules.)"""
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    items = [{"type": "call", "outcome": "connected", "subject": f"s{n}"} for n in range(40)]
+    response = client.post(
+        f"{API}/activities/bulk", json={"items": items}, headers=org.north_rep.headers
+    )
+    assert response.status_code == 201, response.text
+    assert [r["subject"] for r in response.json()["items"]] == [f"s{n}" for n in range(40)]
+    ids = [r["id"] for r in response.json()["items"]]
+    assert len(set(ids)) == 40
+
+    def count(*prefixes: str) -> int:
+        return sum(s.lstrip().upper().startswith(prefixes) for s in statements)
+
+    assert count("SELECT SALESTRACK_RESERVE_CHANGE_SEQ", "UPDATE CHANGE_COUNTER") <= 2
+    assert count("INSERT INTO AUDIT_EVENTS") <= 2
+    if engine.dialect.name == "postgresql":  # SQLite gets no multi-row INSERT ... RETURNING
+        assert count("INSERT INTO ACTIVITIES") <= 2
+    audit = client.get(f"{API}/audit?entity=activities", headers=org.admin.headers).json()
+    assert {row["entity_id"] for row in audit["items"]} >= set(ids)
 
 
 def test_a_refused_write_leaves_nothing_but_its_problem_under_the_key(
