@@ -107,6 +107,7 @@ EXPECTED: dict[str, float] = {
     "customers": 2,
     "repeat_customers": 1,  # Cyan, two orders in the window
     "repeat_purchase_rate": 0.5,
+    "orders_per_customer": 3 / 2,
     "customer_accounts": 2,  # Acme and Cyan became customers by winning d1, d3
     # Acme last touched by a4 on 03-04 09:00, Cyan by c3 on 04-01 02:00; now 04-02 12:00.
     "customer_idle_days": 29.125 + 34 / 24,

@@ -60,6 +60,8 @@ METRICS: tuple[Metric, ...] = (
           formula="accounts with two or more orders in the window",
           where=lambda t, q: t.orders >= 2),
     ratio("repeat_purchase_rate", "Repeat-purchase rate", "repeat_customers", "customers"),
+    ratio("orders_per_customer", "Orders per customer", "orders", "customers", unit="orders",
+          formula="orders placed in the window per account ordering in it: orders / customers"),
     count("customer_accounts", "Customer accounts", CUSTOMER_TOUCH, time=None, unit="accounts",
           formula="accounts with status customer now"),
     total("customer_idle_days", "Days since last touch (sum)", CUSTOMER_TOUCH,
