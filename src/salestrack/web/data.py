@@ -24,9 +24,9 @@ from sqlalchemy import Engine
 
 from salestrack.analytics.metrics import compute
 from salestrack.analytics.metrics.core import DEFAULT_CURRENCY
+from salestrack.analytics.refresh import WarehouseSync
 from salestrack.analytics.scope import Scope
 from salestrack.analytics.sources import IbisSource
-from salestrack.analytics.sync import sync
 from salestrack.analytics.warehouse import Warehouse
 from salestrack.domain.actor import SYSTEM, Actor
 
@@ -34,20 +34,22 @@ STALLED_DAYS = 14
 
 
 class WarehouseReader:
-    """One DuckDB connection for the app's lifetime; a cursor per query, syncs serialised.
+    """One DuckDB connection for the app's lifetime; a cursor per query.
 
     Before answering, the warehouse is brought up to date with the store when its last sync is
-    older than ``max_age_s`` (incremental, so cheap when little changed): a call logged a moment
-    ago shows on the leaderboard without a separate job.
+    older than ``max_age_s`` (incremental, so cheap when little changed); the server's timer and
+    the imports page sync through the same :attr:`syncs`, so they never run two at once. The
+    connection stays open across syncs: the sync's own connection to the file shares this
+    process's database, and closing ours would break queries running on its cursors.
     """
 
     def __init__(self, engine: Engine, warehouse: Warehouse, max_age_s: float = 60.0) -> None:
         self.engine = engine
         self.warehouse = warehouse
         self.max_age_s = max_age_s
+        self.syncs = WarehouseSync(engine, warehouse)
         self._lock = threading.Lock()
         self._conn: duckdb.DuckDBPyConnection | None = None
-        self._synced_at = 0.0
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
@@ -57,14 +59,11 @@ class WarehouseReader:
         return self._conn
 
     def refresh(self, *, force: bool = False) -> None:
-        with self._lock:
-            if not force and time.monotonic() - self._synced_at < self.max_age_s:
-                return
-            if self._conn is not None:  # sync opens its own connection to the same file
-                self._conn.close()
-                self._conn = None
-            sync(self.engine, self.warehouse)
-            self._synced_at = time.monotonic()
+        """Sync unless the last sync is younger than ``max_age_s`` (or ``force``)."""
+        last = self.syncs.last_run
+        if not force and last is not None and time.monotonic() - last < self.max_age_s:
+            return
+        self.syncs.run()
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
