@@ -142,3 +142,46 @@ def test_the_pages_connection_survives_a_sync(
     finally:
         reader.close()
 
+
+def test_the_imports_page_syncs_the_warehouse_it_reads(tmp_path: Path) -> None:
+    """The pages re-sync only hourly here, so only the import's own sync can show the orders."""
+    from fastapi.testclient import TestClient
+
+    from salestrack.api.app import create_app
+    from salestrack.services.setup import init_store
+    from salestrack.services.users import create_user
+    from salestrack.store.engine import make_engine
+    from salestrack.web.app import WebSettings
+
+    url = f"sqlite:///{tmp_path / 's.db'}"
+    engine = make_engine(url)
+    init_store(engine)
+    create_user(
+        UnitOfWork(engine), SYSTEM, email="mia@example.com", name="Mia", role="manager",
+        password="a-long-password",
+    )  # fmt: skip
+    settings = Settings(database_url=url, webhooks_enabled=False)
+    app = create_app(settings, engine, web=WebSettings(warehouse_max_age_s=3600))
+    reader: WarehouseReader = app.state.web.reader
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country\n"
+        "500001,A,Mug,2,2010-01-04 10:00:00,1.50,111,United Kingdom\n"
+        "500002,A,Mug,1,2010-01-05 10:00:00,1.50,222,France\n"
+    )
+    with TestClient(app) as client:
+        signed_in = client.post(
+            "/login", data={"email": "mia@example.com", "password": "a-long-password"}
+        )
+        assert signed_in.status_code == 200
+        csrf = client.get("/api/v1/auth/me").json()["csrf_token"]
+        reader.refresh()  # the pages have synced: the next sync is an hour away
+        assert reader.frame("SELECT count(*) AS n FROM orders")["n"].iloc[0] == 0
+        page = client.post(
+            "/imports",
+            data={"csrf_token": csrf, "preset": "orders", "action": "run"},
+            files={"file": ("orders.csv", orders.read_bytes(), "text/csv")},
+        )
+        assert page.status_code == 200, page.text
+        assert reader.frame("SELECT count(*) AS n FROM orders")["n"].iloc[0] == 2
+    engine.dispose()
