@@ -84,13 +84,15 @@ d AS (
 ),
 closed AS (
   SELECT owner_id AS rep, count(*) FILTER (WHERE kind = 'won') AS deals_won,
-    count(*) AS deals_closed, sum(amount) FILTER (WHERE kind = 'won') AS won_amount
+    count(*) AS deals_closed,
+    sum(amount) FILTER (WHERE kind = 'won' AND currency = 'USD') AS won_amount
   FROM d WHERE kind IN ('won', 'lost')
     AND closed_at >= TIMESTAMP '2025-06-01' AND closed_at < TIMESTAMP '2025-07-01'
   GROUP BY ALL
 ),
 open AS (
-  SELECT owner_id AS rep, count(*) AS open_deals, sum(amount * probability) AS forecast
+  SELECT owner_id AS rep, count(*) AS open_deals,
+    sum(amount * probability) FILTER (WHERE currency = 'USD') AS forecast
   FROM d WHERE kind = 'open' GROUP BY ALL
 ),
 reps AS (SELECT id AS rep FROM users WHERE team_id = {TEAM} AND is_active)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,10 +63,12 @@ def pg_available() -> None:
         pytest.skip(f"PostgreSQL unreachable: {problem}")
 
 
-@pytest.fixture
-def pg_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A URL whose connections live in a fresh, private schema; dropped afterwards."""
-    request.getfixturevalue("pg_available")
+@contextmanager
+def private_pg_schema() -> Iterator[str]:
+    """A URL whose connections live in a fresh, private schema; dropped afterwards.
+
+    For fixtures of any scope; check ``pg_available`` first.
+    """
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(PG_URL)
     with admin.begin() as conn:
@@ -77,6 +80,14 @@ def pg_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def pg_schema_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A URL whose connections live in a fresh, private schema; dropped afterwards."""
+    request.getfixturevalue("pg_available")
+    with private_pg_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

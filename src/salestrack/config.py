@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     team_domains: list[str] = []
     analytics_path: str | None = None
     """The DuckDB warehouse file; by default next to a SQLite store, else in the working dir."""
+    sync_every_seconds: float = 30.0
+    """The server brings the warehouse up to date this often (0: only on demand)."""
 
     def warehouse_path(self, database_url: str | None = None) -> Path:
         """Where the analytics warehouse lives for this store (see :func:`warehouse_path_for`)."""
@@ -58,13 +60,31 @@ class Settings(BaseSettings):
             return Path(self.analytics_path)
         return warehouse_path_for(database_url or self.database_url)
 
+    def configured_warehouse(self, database_url: str | None = None) -> Path | None:
+        """The warehouse to sync after every import and capture, if there is one.
+
+        ``analytics_path`` when set, else the file beside a SQLite store. A server store names no
+        place of its own: syncing it into ``./salestrack.duckdb`` of whatever directory a command
+        runs in would scatter stale copies, so it is synced only once a path is configured.
+        """
+        if self.analytics_path:
+            return Path(self.analytics_path)
+        store = _sqlite_file(database_url or self.database_url)
+        return store.with_suffix(".duckdb") if store is not None else None
+
+
+def _sqlite_file(database_url: str) -> Path | None:
+    """The file of a SQLite store; None for a server database or an in-memory one."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database)
+    return None
+
 
 def warehouse_path_for(database_url: str) -> Path:
     """``/x/crm.db`` gets ``/x/crm.duckdb``; a server database gets ``./salestrack.duckdb``.
 
     Keeping the warehouse beside a SQLite file means two stores never share one warehouse.
     """
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return Path(url.database).with_suffix(".duckdb")
-    return Path(DEFAULT_ANALYTICS_FILE)
+    store = _sqlite_file(database_url)
+    return store.with_suffix(".duckdb") if store is not None else Path(DEFAULT_ANALYTICS_FILE)

@@ -1,8 +1,10 @@
-"""``salestrack capture email|calendar`` as a user runs them: summary, re-runs, exit codes."""
+"""``salestrack capture email|calendar`` as a user runs them: summary, re-runs, exit codes, and
+the warehouse synced after each capture that wrote rows."""
 
 from __future__ import annotations
 
 import imaplib
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +39,13 @@ def _run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     return result.exit_code, " ".join(re.sub(r"[│┃┌┐└┘─┬┴├┤┼]", " ", result.output).split())
 
 
+def _activities_in_warehouse(db: str) -> int:
+    """What the metrics see, with no ``salestrack sync`` run by the test."""
+    result = runner.invoke(build_app(), ["metrics", "activities", "--json", "--db", db])
+    assert result.exit_code == 0, result.output
+    return int(json.loads(result.output)["rows"][0]["activities"])
+
+
 def test_capture_email_mbox_twice_then_a_file_with_nothing_to_import(
     db: str, tmp_path: Path
 ) -> None:
@@ -44,6 +53,7 @@ def test_capture_email_mbox_twice_then_a_file_with_nothing_to_import(
     args = ("email", mbox, "--owner", OWNER, "--team-domain", "enron.com", "--db", db)
     code, out = _run(*args)
     assert code == 0 and "read 1,009" in out and "created 1,009" in out
+    assert "synced" in out and _activities_in_warehouse(db) == 1009
     code, out = _run(*args)
     assert code == 0 and "created 0" in out and "unchanged 1,009" in out
     undated = tmp_path / "undated.eml"
@@ -60,8 +70,10 @@ def test_capture_calendar_window_and_malformed_file(db: str, tmp_path: Path) -> 
     )  # fmt: skip
     # Events starting on 18 September 2015, counted with grep: 55 DTSTART:20150918T... lines.
     assert code == 0 and "created 55" in out
+    assert _activities_in_warehouse(db) == 55
     code, out = _run("calendar", pycon, "--owner", OWNER, "--db", db)
     assert code == 0 and "created 107" in out and "unchanged 55" in out
+    assert _activities_in_warehouse(db) == 55 + 107
     assert "shared by 2 different events" in out
     bad = tmp_path / "bad.ics"
     bad.write_text("BEGIN:VCALENDAR\nBEGIN:VEVENT\nUID:x\n")

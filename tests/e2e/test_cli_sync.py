@@ -26,6 +26,17 @@ def test_warehouse_path_defaults_beside_a_sqlite_store(tmp_path: Path) -> None:
     assert Settings(analytics_path="/x/w.duckdb").warehouse_path() == Path("/x/w.duckdb")
 
 
+def test_imports_sync_a_configured_warehouse_only(tmp_path: Path) -> None:
+    """Beside a SQLite file, or where SALESTRACK_ANALYTICS_PATH says; a server store alone
+    names no place, and ./salestrack.duckdb of any directory would be a stray copy."""
+    plain, configured = Settings(analytics_path=None), Settings(analytics_path="/x/w.duckdb")
+    server = "postgresql+psycopg://h/db"
+    assert plain.configured_warehouse(f"sqlite:///{tmp_path / 'crm.db'}") == tmp_path / "crm.duckdb"
+    assert plain.configured_warehouse(server) is None
+    assert plain.configured_warehouse("sqlite://") is None
+    assert configured.configured_warehouse(server) == Path("/x/w.duckdb")
+
+
 def test_sync_then_parquet_export(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'crm.db'}"
     assert runner.invoke(build_app(), ["init", "--db", db]).exit_code == 0

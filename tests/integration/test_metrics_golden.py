@@ -68,6 +68,7 @@ EXPECTED: dict[str, float] = {
     # d5 (Proposal, 50%) open.
     "deals_created": 5,
     "deals_won": 2,
+    "deals_won_in_currency": 2,  # every amount of this org is in USD
     "deals_lost": 1,
     "deals_closed": 3,
     "win_rate": 2 / 3,
@@ -91,18 +92,22 @@ EXPECTED: dict[str, float] = {
     # Orders in the window: Acme 5000 (d1; repeat, Acme ordered on 02-15), Cyan 2000 (d3,
     # first), Cyan 500 (03-20, repeat).
     "orders": 3,
+    "orders_in_currency": 3,
     "revenue": 7500,
     "avg_order_value": 2500,
     "first_orders": 1,
+    "first_orders_in_currency": 1,
     "first_order_revenue": 2000,
     "first_order_value": 2000,
     "repeat_orders": 2,
+    "repeat_orders_in_currency": 2,
     "repeat_order_revenue": 5500,
     "repeat_order_value": 2750,
     "repeat_spend_ratio": 2750 / 2000,
     "customers": 2,
     "repeat_customers": 1,  # Cyan, two orders in the window
     "repeat_purchase_rate": 0.5,
+    "orders_per_customer": 3 / 2,
     "customer_accounts": 2,  # Acme and Cyan became customers by winning d1, d3
     # Acme last touched by a4 on 03-04 09:00, Cyan by c3 on 04-01 02:00; now 04-02 12:00.
     "customer_idle_days": 29.125 + 34 / 24,

@@ -9,6 +9,8 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from salestrack import __version__
+from salestrack.analytics.refresh import WarehouseSync
+from salestrack.analytics.warehouse import Warehouse
 from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
@@ -44,7 +46,7 @@ def create_app(
 
     The API lives under ``/api/v1``; unless ``pages`` is false the web pages and ``/static`` are
     served beside it. With ``settings.scheduler_enabled`` the automation scheduler runs for the
-    app's lifetime.
+    app's lifetime, and with it the warehouse sync every ``settings.sync_every_seconds``.
     """
     owns_engine = engine is None
     state = ApiState(
@@ -66,7 +68,8 @@ def create_app(
             dispatcher.start()
         scheduler = None
         if settings.scheduler_enabled:
-            scheduler = start_scheduler(state.engine, settings, state.clock)
+            warehouse = _warehouse_sync(app, settings, state.engine, pages=pages)
+            scheduler = start_scheduler(state.engine, settings, state.clock, warehouse=warehouse)
         try:
             yield
         finally:
@@ -101,6 +104,18 @@ def create_app(
     # Imports, metrics and insights (issues of their own) include their routers here.
     app.include_router(api)
     return app
+
+
+def _warehouse_sync(
+    app: FastAPI, settings: Settings, engine: Engine, *, pages: bool
+) -> WarehouseSync | None:
+    """What the scheduler's timer syncs: the warehouse the pages read (they share one lock), or
+    without pages the configured one, if any (see ``Settings.configured_warehouse``)."""
+    if pages:
+        syncs: WarehouseSync = app.state.web.reader.syncs
+        return syncs
+    path = settings.configured_warehouse()
+    return WarehouseSync(engine, Warehouse(path)) if path is not None else None
 
 
 def app_from_env() -> FastAPI:

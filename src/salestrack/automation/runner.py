@@ -13,6 +13,7 @@ import time as _time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
@@ -28,6 +29,9 @@ from salestrack.errors import Conflict, SalestrackError
 from salestrack.services.idempotency import purge
 from salestrack.store.models import AutomationRule
 from salestrack.store.uow import UnitOfWork
+
+if TYPE_CHECKING:
+    from salestrack.analytics.refresh import WarehouseSync
 
 IDEMPOTENCY_KEEP = timedelta(days=7)
 
@@ -124,16 +128,38 @@ def _run_once(
 
 
 def start_scheduler(
-    engine: Engine, settings: Settings, clock: Clock | None = None
+    engine: Engine,
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    warehouse: WarehouseSync | None = None,
 ) -> BackgroundScheduler:
     """Start the in-process scheduler ``salestrack serve`` runs; returns it (call ``shutdown``).
 
-    Three jobs, each at most one instance at a time and coalesced after a pause: ``run_rules``
+    See :func:`build_scheduler` for its jobs.
+    """
+    scheduler = build_scheduler(engine, settings, clock, warehouse=warehouse)
+    scheduler.start()
+    return scheduler
+
+
+def build_scheduler(
+    engine: Engine,
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    warehouse: WarehouseSync | None = None,
+) -> BackgroundScheduler:
+    """The scheduler with its jobs, not started (tests run the jobs by hand).
+
+    Each job runs at most one instance at a time and is coalesced after a pause: ``run_rules``
     every ``settings.rules_every_minutes``, the agenda e-mails every ten minutes (each rep
-    gets theirs once, after ``settings.agenda_hour`` local time), and every six hours the
-    purge of idempotency keys older than a week (clients retry within hours, not weeks).
-    Several app workers may each run one: the deterministic keys and marks make the overlap
-    harmless.
+    gets theirs once, after ``settings.agenda_hour`` local time), every six hours the purge of
+    idempotency keys older than a week (clients retry within hours, not weeks), and, given a
+    ``warehouse``, its sync every ``settings.sync_every_seconds`` (from the start, so the
+    dashboards catch up at once) that skips a beat while another sync of it runs. Several app
+    workers may each run one: the deterministic keys and marks make the overlap harmless, and
+    a worker that finds the warehouse file locked by another logs it and retries.
     """
     scheduler = BackgroundScheduler(timezone="UTC", job_defaults=_JOB_DEFAULTS)
 
@@ -164,5 +190,12 @@ def start_scheduler(
 
     scheduler.add_job(agenda_job, "interval", minutes=10, id="agendas")
     scheduler.add_job(housekeeping_job, "interval", hours=6, id="housekeeping")
-    scheduler.start()
+    if warehouse is not None and settings.sync_every_seconds > 0:
+        scheduler.add_job(
+            warehouse.tick,
+            "interval",
+            seconds=settings.sync_every_seconds,
+            id="warehouse_sync",
+            next_run_time=datetime.now(UTC),
+        )
     return scheduler

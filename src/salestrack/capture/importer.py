@@ -67,6 +67,11 @@ class ImportReport:
     def imported(self) -> int:
         return self.created + self.updated + self.unchanged
 
+    @property
+    def wrote(self) -> bool:
+        """Whether the store changed: rows created or updated, and committed."""
+        return self.committed and self.created + self.updated > 0
+
 
 class RejectsWriter:
     """The rejects file: line, field, reason, then the original row's columns."""

@@ -1,4 +1,7 @@
-"""``salestrack capture email|calendar``: bring a mailbox or a calendar in as activities."""
+"""``salestrack capture email|calendar``: bring a mailbox or a calendar in as activities.
+
+Like ``salestrack import``, a capture that wrote rows syncs the configured warehouse after it.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from salestrack.cli.context import DB_HELP, handles_errors, open_store
+from salestrack.cli.context import DB_HELP, handles_errors, open_store, sync_after_write
 from salestrack.cli.imports import exit_code, print_report
 from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
@@ -76,7 +79,9 @@ def email_command(
             report = capture_imap(uow, SYSTEM, target, options, password=password, context=context)
         else:
             report = capture_email_files(uow, SYSTEM, Path(target), options)
-    print_report(report, title=f"capture email {target}")
+        print_report(report, title=f"capture email {target}")
+        if report.wrote:
+            sync_after_write(engine, db)
     raise typer.Exit(exit_code(report))
 
 
@@ -122,5 +127,7 @@ def calendar_command(
             )  # fmt: skip
         else:
             report = capture_ics(uow, SYSTEM, Path(target), options, zone=zone, **window)
-    print_report(report, title=f"capture calendar {target}")
+        print_report(report, title=f"capture calendar {target}")
+        if report.wrote:
+            sync_after_write(engine, db)
     raise typer.Exit(exit_code(report))

@@ -8,11 +8,13 @@ from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
+from salestrack.analytics.refresh import WarehouseSync
 from salestrack.analytics.warehouse import Warehouse
 from salestrack.config import Settings
 from salestrack.errors import ConfigurationError, SalestrackError
@@ -39,6 +41,35 @@ def database_url(db: str | None) -> str:
 def warehouse_for(db: str | None, path: Path | None) -> Warehouse:
     """The analytics warehouse of the store ``db``, unless a path is given."""
     return Warehouse(path or Settings().warehouse_path(database_url(db)))
+
+
+def sync_after_write(engine: Engine, db: str | None) -> None:
+    """Bring the configured warehouse up to date after an import or capture wrote rows, so
+    metrics show them without a separate ``salestrack sync``.
+
+    The rows are committed whatever happens here: a warehouse held by another process (a
+    running server, which syncs it on its timer) is reported, not turned into a failure.
+    """
+    path = Settings().configured_warehouse(database_url(db))
+    if path is None:
+        console.print(
+            "warehouse not synced: a server store needs SALESTRACK_ANALYTICS_PATH "
+            "(or run `salestrack sync --warehouse FILE`)"
+        )
+        return
+    try:
+        with console.status("syncing the analytics warehouse"):
+            report = WarehouseSync(engine, Warehouse(path)).run()
+    except duckdb.IOException as exc:
+        err_console.print(
+            f"[yellow]warehouse {path} not synced:[/] {str(exc).splitlines()[0]}; "
+            "a running server syncs it on its timer, or run `salestrack sync` later",
+            highlight=False,
+        )
+        return
+    assert report is not None  # a waiting run always syncs
+    as_of = f"{report.as_of:%Y-%m-%d %H:%M:%S} UTC" if report.as_of else "now"
+    console.print(f"warehouse {path} synced ({report.total:,} changes), data as of {as_of}")
 
 
 @contextmanager

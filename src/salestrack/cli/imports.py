@@ -1,4 +1,7 @@
-"""``salestrack import``: bring a file (or a CRM export) in through a mapping or a preset."""
+"""``salestrack import``: bring a file (or a CRM export) in through a mapping or a preset.
+
+An import that wrote rows syncs the configured warehouse after it, so metrics show them at once.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,14 @@ from rich.table import Table
 
 from salestrack.capture.importer import ImportReport
 from salestrack.capture.presets import run_preset_or_mapping
-from salestrack.cli.context import DB_HELP, console, handles_errors, open_store, progress_bar
+from salestrack.cli.context import (
+    DB_HELP,
+    console,
+    handles_errors,
+    open_store,
+    progress_bar,
+    sync_after_write,
+)
 from salestrack.domain.actor import SYSTEM
 from salestrack.store.uow import UnitOfWork
 
@@ -70,17 +80,20 @@ def import_command(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Import CSV / JSON Lines files through a mapping, or CRM exports through a preset."""
-    with open_store(db) as engine, progress_bar() as bar:
-        task = bar.add_task("importing", total=sum(p.stat().st_size for p in paths))
-        report = run_preset_or_mapping(
-            UnitOfWork(engine),
-            SYSTEM,
-            preset_or_mapping,
-            paths,
-            dry_run=dry_run,
-            atomic=all_or_nothing,
-            rejects_path=rejects,
-            progress=lambda n: bar.advance(task, n),
-        )
-    print_report(report, title=f"import {preset_or_mapping}")
+    with open_store(db) as engine:
+        with progress_bar() as bar:
+            task = bar.add_task("importing", total=sum(p.stat().st_size for p in paths))
+            report = run_preset_or_mapping(
+                UnitOfWork(engine),
+                SYSTEM,
+                preset_or_mapping,
+                paths,
+                dry_run=dry_run,
+                atomic=all_or_nothing,
+                rejects_path=rejects,
+                progress=lambda n: bar.advance(task, n),
+            )
+        print_report(report, title=f"import {preset_or_mapping}")
+        if report.wrote:
+            sync_after_write(engine, db)
     raise typer.Exit(exit_code(report))

@@ -25,6 +25,7 @@ from salestrack.cli.context import (
     open_store,
     warehouse_for,
 )
+from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.errors import ConfigurationError, NotFound, ValidationFailed
 from salestrack.services.users import actor_for
@@ -125,6 +126,10 @@ def metrics(
         str | None, typer.Option(help="Split by day, week, month or quarter.")
     ] = None,
     tz: Annotated[str, typer.Option(help="IANA time zone for periods and dates.")] = "UTC",
+    currency: Annotated[
+        str | None,
+        typer.Option(help="Currency money is added up in (default: SALESTRACK_DEFAULT_CURRENCY)."),
+    ] = None,
     start: Annotated[str | None, typer.Option("--from", help="Window start (date).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Window end, exclusive.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
@@ -157,6 +162,7 @@ def metrics(
             tz=tz,
             start=_moment(start, tz, "from"),
             end=_moment(end, tz, "to"),
+            currency=(currency or Settings().default_currency).upper(),
         )
         if as_json:
             typer.echo(_json(result, result.frame))

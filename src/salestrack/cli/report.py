@@ -90,7 +90,7 @@ def report(
         reader = data.WarehouseReader(engine, Warehouse(warehouse), max_age_s=0)
         try:
             ids = data.scope_ids(reader, SYSTEM, found.id)
-            overview = data.overview(reader, ids, window)
+            overview = data.overview(reader, ids, window, currency=settings.default_currency)
             charts = {k: png(v) for k, v in overview_charts(overview, fmt).items()}
             views = [build(reader, ids, fmt) for _, build in INSIGHTS.values()]
         finally:

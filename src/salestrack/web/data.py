@@ -1,7 +1,9 @@
 """The numbers behind the manager pages, read from the DuckDB warehouse.
 
-This is the one place to swap for the metrics registry (``analytics.metrics.compute``) once it
-lands: every page asks this module, never DuckDB directly. The rule of who sees what follows
+Every page asks this module, never DuckDB directly. The pipeline figures (open deals and
+pipeline, win rate, average won amount, cycle length, velocity) come from the metrics registry
+(``analytics.metrics.compute``), so the page and the CLI share one definition of each; the
+per-rep breakdowns below are still SQL of this module's own. The rule of who sees what follows
 :mod:`salestrack.store.scope`: a rep's own rows, a manager's team, an admin everything, applied
 here as the set of owner ids a query may count.
 """
@@ -21,9 +23,10 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from salestrack.analytics.metrics import compute
+from salestrack.analytics.metrics.core import DEFAULT_CURRENCY
+from salestrack.analytics.refresh import WarehouseSync
 from salestrack.analytics.scope import Scope
 from salestrack.analytics.sources import IbisSource
-from salestrack.analytics.sync import sync
 from salestrack.analytics.warehouse import Warehouse
 from salestrack.domain.actor import SYSTEM, Actor
 
@@ -31,20 +34,22 @@ STALLED_DAYS = 14
 
 
 class WarehouseReader:
-    """One DuckDB connection for the app's lifetime; a cursor per query, syncs serialised.
+    """One DuckDB connection for the app's lifetime; a cursor per query.
 
     Before answering, the warehouse is brought up to date with the store when its last sync is
-    older than ``max_age_s`` (incremental, so cheap when little changed): a call logged a moment
-    ago shows on the leaderboard without a separate job.
+    older than ``max_age_s`` (incremental, so cheap when little changed); the server's timer and
+    the imports page sync through the same :attr:`syncs`, so they never run two at once. The
+    connection stays open across syncs: the sync's own connection to the file shares this
+    process's database, and closing ours would break queries running on its cursors.
     """
 
     def __init__(self, engine: Engine, warehouse: Warehouse, max_age_s: float = 60.0) -> None:
         self.engine = engine
         self.warehouse = warehouse
         self.max_age_s = max_age_s
+        self.syncs = WarehouseSync(engine, warehouse)
         self._lock = threading.Lock()
         self._conn: duckdb.DuckDBPyConnection | None = None
-        self._synced_at = 0.0
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
@@ -54,14 +59,11 @@ class WarehouseReader:
         return self._conn
 
     def refresh(self, *, force: bool = False) -> None:
-        with self._lock:
-            if not force and time.monotonic() - self._synced_at < self.max_age_s:
-                return
-            if self._conn is not None:  # sync opens its own connection to the same file
-                self._conn.close()
-                self._conn = None
-            sync(self.engine, self.warehouse)
-            self._synced_at = time.monotonic()
+        """Sync unless the last sync is younger than ``max_age_s`` (or ``force``)."""
+        last = self.syncs.last_run
+        if not force and last is not None and time.monotonic() - last < self.max_age_s:
+            return
+        self.syncs.run()
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -152,7 +154,8 @@ DEALS_SQL = """
 SELECT d.closed_at >= $start AS current, d.owner_id AS rep_id,
        count(*) FILTER (WHERE s.kind = 'won') AS won,
        count(*) FILTER (WHERE s.kind IN ('won', 'lost')) AS closed,
-       coalesce(sum(d.amount) FILTER (WHERE s.kind = 'won'), 0)::DOUBLE AS won_amount,
+       coalesce(sum(d.amount) FILTER (WHERE s.kind = 'won' AND d.currency = $currency), 0)::DOUBLE
+         AS won_amount,
        avg(date_diff('second', d.created_at, d.closed_at) / 86400.0)
          FILTER (WHERE s.kind = 'won') AS cycle_days
 FROM deals d JOIN stages s ON s.id = d.stage_id
@@ -165,12 +168,6 @@ SELECT s.name AS stage, s.position, s.kind, count(DISTINCT c.deal_id) AS deals
 FROM stage_changes c JOIN stages s ON s.id = c.to_stage_id JOIN deals d ON d.id = c.deal_id
 WHERE c.at >= $start AND c.at < $end AND list_contains($ids, d.owner_id)
 GROUP BY ALL ORDER BY s.position
-"""
-
-OPEN_SQL = """
-SELECT count(*) AS open_deals, coalesce(sum(d.amount), 0)::DOUBLE AS open_amount
-FROM deals d JOIN stages s ON s.id = d.stage_id
-WHERE s.kind = 'open' AND list_contains($ids, d.owner_id) AND d.created_at < $end
 """
 
 STALLED_SQL = """
@@ -242,15 +239,24 @@ def leaderboard(
     ids: Sequence[int],
     window: Window,
     facts: pd.DataFrame | None = None,
+    currency: str = DEFAULT_CURRENCY,
 ) -> pd.DataFrame:
     """Reps ranked by a composite score, with its change against the previous period.
 
-    The score averages each rep's share of the team's best on won amount, deals won, win rate
-    and selling activities (0-100): no single number can be gamed by volume alone.
+    The score averages each rep's share of the team's best on won amount (in ``currency``),
+    deals won, win rate and selling activities (0-100): no single number can be gamed by volume
+    alone.
     """
     facts = _activity_facts(reader, ids, window) if facts is None else facts
     reps = _frame(reader, REPS_SQL, ids)
-    deals = _frame(reader, DEALS_SQL, ids, before=naive(window.previous.start), **window.params())
+    deals = _frame(
+        reader,
+        DEALS_SQL,
+        ids,
+        before=naive(window.previous.start),
+        currency=currency,
+        **window.params(),
+    )
     selling = (
         facts[facts["category"] == "selling"]
         .groupby(["current", "rep_id"], as_index=False)[["n"]]
@@ -292,17 +298,23 @@ def _coverage(cur: pd.DataFrame) -> pd.DataFrame:
     return sums.rename(columns={"n": "done"})
 
 
-VELOCITY_METRICS = {"win_rate": "win_rate", "avg_won": "avg_won_amount", "cycle_days": "cycle_days"}
-"""Overview numbers taken from the metrics registry (web key -> metric). Open deals stay on
-``OPEN_SQL``: the registry counts open deals as of its snapshot time and across currencies,
-which the overview's "open at the window's end, in the scope" does not match yet."""
+VELOCITY_METRICS = {
+    "open_deals": "open_deals",
+    "open_amount": "open_amount",
+    "win_rate": "win_rate",
+    "avg_won": "avg_won_amount",
+    "cycle_days": "cycle_days",
+    "per_day": "velocity",
+}
+"""The overview's pipeline numbers, each a registry metric (web key -> metric): one definition
+of "open" (in an open stage now) and of money (added up in the org's currency only)."""
 
 
 def velocity_metrics(
-    reader: WarehouseReader, ids: Sequence[int], window: Window
+    reader: WarehouseReader, ids: Sequence[int], window: Window, currency: str = DEFAULT_CURRENCY
 ) -> dict[str, float | None]:
-    """Pipeline velocity and its parts for the owners ``ids`` over ``window``: win rate, average
-    won amount and cycle length from :func:`salestrack.analytics.metrics.compute`."""
+    """Pipeline velocity and its parts for the owners ``ids``: open deals and pipeline now, and
+    win rate, average won amount and cycle length over ``window``, in one registry query."""
     with reader.cursor() as cur:
         source = IbisSource("duckdb", reader.warehouse.ibis(cur), {})
         result = compute(
@@ -311,36 +323,31 @@ def velocity_metrics(
             start=window.start,
             end=window.end,
             filters={"rep": list(ids)},
+            currency=currency,
         )
     row = result.frame.iloc[0] if len(result.frame) else None
     found: dict[str, float | None] = {}
     for key, name in VELOCITY_METRICS.items():
         value = None if row is None else row.get(name)
         found[key] = None if value is None or pd.isna(value) else float(value)
-    opened = _frame(reader, OPEN_SQL, ids, **window.params()).iloc[0]
-    win_rate, avg_won, cycle = found["win_rate"], found["avg_won"], found["cycle_days"]
-    return {
-        "open_deals": float(opened["open_deals"]),
-        "open_amount": float(opened["open_amount"]),
-        **found,
-        "per_day": (
-            float(opened["open_deals"]) * win_rate * avg_won / cycle
-            if win_rate is not None and avg_won is not None and cycle
-            else None
-        ),
-    }
+    return found
 
 
 def overview(
-    reader: WarehouseReader, ids: Sequence[int], window: Window, *, stalled_days: int = STALLED_DAYS
+    reader: WarehouseReader,
+    ids: Sequence[int],
+    window: Window,
+    *,
+    stalled_days: int = STALLED_DAYS,
+    currency: str = DEFAULT_CURRENCY,
 ) -> Overview:
-    """The team overview for the owners ``ids`` over ``window``."""
+    """The team overview for the owners ``ids`` over ``window``; money in ``currency``."""
     p = window.params()
     facts = _activity_facts(reader, ids, window)
     cur = facts[facts["current"]].drop(columns="current")
     funnel = _frame(reader, FUNNEL_SQL, ids, **p)
-    board = leaderboard(reader, ids, window, facts)
-    velocity = velocity_metrics(reader, ids, window)
+    board = leaderboard(reader, ids, window, facts, currency)
+    velocity = velocity_metrics(reader, ids, window, currency)
     return Overview(
         window=window,
         reps=board[["rep_id", "rep"]].sort_values("rep"),

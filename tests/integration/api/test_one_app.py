@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from salestrack.analytics.refresh import WarehouseSync
 from salestrack.api import app as app_module
 from salestrack.api.app import create_app
 from salestrack.config import Settings
@@ -37,13 +38,15 @@ def test_scheduler_runs_only_when_enabled(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     started: list[str] = []
+    synced: list[WarehouseSync | None] = []
 
     class FakeScheduler:
         def shutdown(self, wait: bool = True) -> None:
             started.append("stopped")
 
-    def fake_start(*_: object) -> FakeScheduler:
+    def fake_start(*_: object, warehouse: WarehouseSync | None = None) -> FakeScheduler:
         started.append("started")
+        synced.append(warehouse)
         return FakeScheduler()
 
     monkeypatch.setattr(app_module, "start_scheduler", fake_start)
@@ -51,9 +54,17 @@ def test_scheduler_runs_only_when_enabled(
         pass
     assert started == []
     enabled = settings.model_copy(update={"scheduler_enabled": True})
-    with TestClient(create_app(enabled)):
+    app = create_app(enabled)
+    with TestClient(app):
         assert started == ["started"]
     assert started == ["started", "stopped"]
+    # The timer syncs the warehouse the pages read, through their lock.
+    assert synced == [app.state.web.reader.syncs]
+    with TestClient(create_app(enabled, pages=False)):
+        pass
+    beside = synced[-1]  # no pages: the warehouse configured for the SQLite store
+    assert beside is not None
+    assert beside.warehouse.path == enabled.configured_warehouse()
 
 
 def test_one_sign_in_for_pages_and_api(settings: Settings) -> None:

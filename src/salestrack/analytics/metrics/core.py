@@ -6,6 +6,9 @@ computes it:
 - ``count`` / ``sum``: an aggregate over the rows of a :class:`Fact` (a scoped, enriched table
   such as "activities with their type and category") that pass ``where``, windowed on the
   fact's ``time`` column (``None`` means a snapshot as of ``now``: open deals, overdue work);
+  a *priced* one keeps only rows in the request's currency (every money sum is priced: the
+  store keeps each amount in its own currency and holds no exchange rates, so amounts in two
+  currencies are never added);
 - ``ratio``: one metric divided by another (``win_rate = ratio(deals_won, deals_closed)``),
   empty when the denominator is zero;
 - ``derived``: an expression over other metrics (velocity) or a per-record computation
@@ -41,6 +44,7 @@ DIMENSIONS: dict[str, str] = {
     "period": "day, week (ISO, from Monday), month or quarter in the chosen time zone",
 }
 PERIODS = ("day", "week", "month", "quarter")
+DEFAULT_CURRENCY = "USD"  # what the store assumes when a deal or order names none
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class Query:
     """One request: grouping, window and parameters shared by every metric in it.
 
     ``start``/``end`` are aware instants, the window is half-open ``[start, end)``; ``now`` is the
-    reference for snapshot metrics (by default the data's "as of" time).
+    reference for snapshot metrics (by default the data's "as of" time); ``currency`` is the
+    one currency money metrics add up (rows in other currencies are left out of them).
     """
 
     by: tuple[str, ...] = ()
@@ -59,6 +64,7 @@ class Query:
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
     filters: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
     stalled_days: int = 14
+    currency: str = DEFAULT_CURRENCY
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -105,6 +111,7 @@ class Metric:
     combine: Combine | None = None
     runner: Runner | None = None
     dims: frozenset[str] = frozenset()
+    priced: bool = False
 
     @property
     def is_base(self) -> bool:
@@ -125,10 +132,15 @@ def count(
     formula: str,
     where: Predicate | None = None,
     unit: str = "count",
+    priced: bool = False,
 ) -> Metric:
-    """Rows of ``fact`` passing ``where`` (in the window on ``time``)."""
+    """Rows of ``fact`` passing ``where`` (in the window on ``time``); ``priced`` keeps only rows
+    in the request's currency (the count an average of a money sum divides by)."""
     dims = _fact_dims(fact, time)
-    return Metric(name, label, unit, formula, "count", fact=fact, time=time, where=where, dims=dims)
+    return Metric(
+        name, label, unit, formula, "count", fact=fact, time=time, where=where, dims=dims,
+        priced=priced,
+    )  # fmt: skip
 
 
 def total(
@@ -142,11 +154,13 @@ def total(
     where: Predicate | None = None,
     unit: str,
 ) -> Metric:
-    """Sum of ``value`` over the rows of ``fact`` passing ``where`` (in the window on ``time``)."""
+    """Sum of ``value`` over the rows of ``fact`` passing ``where`` (in the window on ``time``);
+    a sum of money is priced: it adds only amounts in the request's currency."""
     dims = _fact_dims(fact, time)
     return Metric(
-        name, label, unit, formula, "sum", fact=fact, time=time, where=where, value=value, dims=dims
-    )
+        name, label, unit, formula, "sum", fact=fact, time=time, where=where, value=value,
+        dims=dims, priced=unit == "money",
+    )  # fmt: skip
 
 
 class Registry:

@@ -13,7 +13,14 @@ caller may see (a rep: own rows and rows on own accounts; a manager: the team's;
 and every answer carries the time its data was synced ("data as of").
 
 Windows are half-open `[from, to)`. Ratios are empty when their denominator is zero. Snapshot
-metrics (marked *now*) describe the state at the reference time and cannot be split by period.
+metrics (marked *now*) describe the state at the reference time and cannot be split by period;
+"open" means in an open stage when the data was synced.
+
+Money is added up in one currency, the request's (`--currency`; the org's
+`SALESTRACK_DEFAULT_CURRENCY`, USD unless set). Each deal and order keeps its own currency and the
+store holds no exchange rates, so metrics marked *in currency* leave out rows in other currencies;
+the averages divide by the matching `*_in_currency` counts. Counts and rates (`open_deals`,
+`deals_won`, `win_rate` ...) take every row, whatever its currency.
 """
 
 
@@ -22,9 +29,12 @@ def _dims(metric: Metric) -> str:
 
 
 def _kind(metric: Metric) -> str:
+    notes: list[str] = [metric.kind]
     if metric.is_base and metric.time is None:
-        return f"{metric.kind}, now"
-    return metric.kind
+        notes.append("now")
+    if metric.priced:
+        notes.append("in currency")
+    return ", ".join(notes)
 
 
 def render() -> str:

@@ -15,6 +15,7 @@ The result is a single expression: DuckDB or Spark runs all of it, Python only g
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +26,14 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from salestrack.analytics.metrics.core import DIMENSIONS, PERIODS, Metric, Query, safe_div
+from salestrack.analytics.metrics.core import (
+    DEFAULT_CURRENCY,
+    DIMENSIONS,
+    PERIODS,
+    Metric,
+    Query,
+    safe_div,
+)
 from salestrack.analytics.metrics.registry import REGISTRY
 from salestrack.analytics.metrics.timezones import (
     UNITS,
@@ -38,6 +46,7 @@ from salestrack.analytics.scope import Scope
 from salestrack.errors import ValidationFailed
 
 SPINE_ROLES = ("rep", "manager")
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -72,8 +81,11 @@ def make_query(
     now: datetime | None = None,
     filters: Mapping[str, Iterable[Any]] | None = None,
     stalled_days: int = 14,
+    currency: str = DEFAULT_CURRENCY,
 ) -> Query:
     """Check a request against the metrics' allowed dimensions and build the :class:`Query`."""
+    if not CURRENCY_CODE.fullmatch(currency):
+        raise ValidationFailed("currency", f"{currency!r} is not a three-letter ISO 4217 code")
     keys = tuple(dict.fromkeys(by))
     chosen = dict(filters or {})
     zone(tz)
@@ -102,6 +114,7 @@ def make_query(
         now=now or datetime.now(UTC),
         filters={k: tuple(v) for k, v in chosen.items()},
         stalled_days=stalled_days,
+        currency=currency,
     )
 
 
@@ -117,12 +130,14 @@ def compute(
     now: datetime | None = None,
     filters: Mapping[str, Iterable[Any]] | None = None,
     stalled_days: int = 14,
+    currency: str = DEFAULT_CURRENCY,
 ) -> MetricResult:
     """Compute one or more metrics for ``scope``, grouped ``by`` dimensions and ``period``.
 
     ``start``/``end`` bound the window (aware datetimes, half-open), ``tz`` is the IANA zone the
     periods are cut in, ``now`` the reference of snapshot metrics (default: the data's as-of
-    time), ``filters`` keeps only rows whose dimension is in the given values.
+    time), ``filters`` keeps only rows whose dimension is in the given values, ``currency`` the
+    ISO code money metrics are added up in (the org's; amounts in others are left out).
     """
     chosen = tuple(metric(n) for n in ([names] if isinstance(names, str) else names))
     as_of = scope.as_of()
@@ -136,6 +151,7 @@ def compute(
         now=now or as_of or datetime.now(UTC),
         filters=filters,
         stalled_days=stalled_days,
+        currency=currency,
     )
     runners = [m for m in chosen if m.runner is not None]
     if runners:
@@ -144,7 +160,7 @@ def compute(
         assert runners[0].runner is not None
         return MetricResult(runners[0].runner(scope, q), as_of, chosen, q)
     key = (tuple(m.name for m in chosen), q.by, q.period, q.tz, q.start, q.end, q.now,
-           tuple(sorted(q.filters.items())), q.stalled_days)  # fmt: skip
+           tuple(sorted(q.filters.items())), q.stalled_days, q.currency)  # fmt: skip
     sql = scope.compiled.get(key)
     if sql is None:
         sql = scope.compiled[key] = scope.source.compile(expression(chosen, scope, q))
@@ -248,6 +264,8 @@ def _aggregate(t: ir.Table, members: list[Metric], q: Query) -> ir.Table:
 
 def _measure(m: Metric, t: ir.Table, q: Query, window: list[ir.BooleanValue]) -> ir.Scalar:
     conditions = [*([m.where(t, q)] if m.where is not None else []), *window]
+    if m.priced:
+        conditions.append(t.currency == q.currency)
     where = reduce(operator.and_, conditions) if conditions else None
     if m.kind == "count":
         return t.count(where=where)

@@ -79,6 +79,7 @@ def _deals(scope: Scope, q: Query, needed: frozenset[str]) -> ir.Table:
         account_id=d.account_id,
         stage_id=d.stage_id,
         amount=d.amount.cast("float64"),
+        currency=d.currency,
         created_at=d.created_at,
         closed_at=d.closed_at,
         cycle_days=days_between(d.closed_at, d.created_at),
@@ -174,6 +175,7 @@ def _orders(scope: Scope, q: Query, needed: frozenset[str]) -> ir.Table:
     t = o.select(
         account_id=o.account_id,
         amount=o.amount.cast("float64"),
+        currency=o.currency,
         ordered_at=o.ordered_at,
         is_first=ibis.row_number().over(first) == 0,
     )

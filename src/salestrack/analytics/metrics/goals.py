@@ -52,8 +52,9 @@ def _goals(scope: Scope, q: Query) -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def _actuals(scope: Scope, goals: pd.DataFrame) -> list[float]:
-    """The metric value of each goal's owner in the goal's window (NaN when not computable)."""
+def _actuals(scope: Scope, goals: pd.DataFrame, q: Query) -> list[float]:
+    """The metric value of each goal's owner in the goal's window (NaN when not computable);
+    a money goal counts amounts in the request's currency."""
     # Imported here: the engine and the registry import this module's declaration.
     from salestrack.analytics.metrics.engine import compute
     from salestrack.analytics.metrics.registry import REGISTRY
@@ -65,7 +66,7 @@ def _actuals(scope: Scope, goals: pd.DataFrame) -> list[float]:
             owners = [int(v) for v in group[level].unique()]
             result = compute(
                 str(name), scope, by=[level], filters={level: owners},
-                start=_utc(start), end=_utc(end),
+                start=_utc(start), end=_utc(end), currency=q.currency,
             )  # fmt: skip
             values = result.frame.set_index(level)[str(name)]
             actual[group.index] = group[level].astype(int).map(values).astype(float)
@@ -82,7 +83,7 @@ def attainment(scope: Scope, q: Query) -> pd.DataFrame:
     goals = _goals(scope, q).reset_index(drop=True)
     if goals.empty:
         return pd.DataFrame(columns=COLUMNS)
-    goals["actual"] = _actuals(scope, goals)
+    goals["actual"] = _actuals(scope, goals, q)
     goals["attainment"] = goals["actual"] / goals["target"]
     now = pd.Timestamp(to_utc_naive(q.now))
     length = (goals["period_end"] - goals["period_start"]).dt.total_seconds()

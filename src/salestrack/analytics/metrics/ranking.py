@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from salestrack.analytics.metrics.core import DEFAULT_CURRENCY
 from salestrack.analytics.metrics.engine import MetricResult, compute, metric
 from salestrack.analytics.scope import Scope
 from salestrack.errors import ValidationFailed
@@ -28,6 +29,7 @@ def leaderboard(
     now: datetime | None = None,
     filters: Mapping[str, Iterable[Any]] | None = None,
     lower_is_better: bool = False,
+    currency: str = DEFAULT_CURRENCY,
 ) -> MetricResult:
     """``name`` per rep (or team) in the window, ranked, with ``previous`` and ``change``.
 
@@ -38,7 +40,9 @@ def leaderboard(
     chosen = metric(name)
     if by not in chosen.dims:
         raise ValidationFailed("by", f"{name} cannot be ranked by {by}")
-    common: dict[str, Any] = {"by": [by], "tz": tz, "now": now, "filters": filters}
+    common: dict[str, Any] = {
+        "by": [by], "tz": tz, "now": now, "filters": filters, "currency": currency,
+    }  # fmt: skip
     current = compute(name, scope, start=start, end=end, **common)
     frame = current.frame.rename(columns={name: "value"})
     if "period" in chosen.dims:

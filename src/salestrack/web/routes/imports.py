@@ -1,9 +1,9 @@
 """Imports from the browser: upload a file, pick a preset or a mapping, preview, run.
 
 The page runs the same import as ``salestrack import`` (:func:`run_preset_or_mapping`) as the
-signed-in manager. A dry run checks every row and previews what would be stored, writing
-nothing. Rejected rows (line, field, reason, row) are kept for download in a folder of the
-user's own; the token naming the file is random.
+signed-in manager, then syncs the warehouse as the CLI does. A dry run checks every row and
+previews what would be stored, writing nothing. Rejected rows (line, field, reason, row) are
+kept for download in a folder of the user's own; the token naming the file is random.
 """
 
 from __future__ import annotations
@@ -82,6 +82,8 @@ def run_import(
             )
         except SalestrackError as exc:
             return _form(p, 400, error=str(exc), preset=preset)
+        if report.wrote:
+            p.state.reader.refresh(force=True)  # the dashboards show the rows at once
         token = None
         if report.rejected and rejects.is_file():
             token = secrets.token_urlsafe(18)

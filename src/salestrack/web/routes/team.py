@@ -86,7 +86,7 @@ def team(
     days = days if days in PERIODS else 28
     window = window_for(p, days, end)
     ids = data.scope_ids(p.state.reader, p.actor, team)
-    o = data.overview(p.state.reader, ids, window)
+    o = data.overview(p.state.reader, ids, window, currency=p.state.settings.default_currency)
     specs = overview_charts(o, p.fmt)
     drill = {
         "start": window.start.astimezone(UTC).isoformat(),
