@@ -62,3 +62,23 @@ def test_sync_resumes_from_its_high_water_mark(
     assert _rows(warehouse, "select last_seq from _sync_state where table_name = 'accounts'") == [
         (newest,)
     ]
+
+
+def test_a_table_whose_columns_changed_is_copied_again_whole(
+    engine: Engine, uow: UnitOfWork, tmp_path: Path
+) -> None:
+    """A warehouse made before a migration added a column (0004 added two to activities)."""
+    warehouse = Warehouse(tmp_path / "w.duckdb")
+    _, rep = make_rep(uow)
+    make_account(uow, rep, name="Kept")
+    sync(engine, warehouse)
+    with warehouse.connect() as duck:
+        duck.execute('ALTER TABLE accounts DROP COLUMN "time_zone"')
+    make_account(uow, rep, name="New")
+    report = sync(engine, warehouse)
+    assert report.copied["accounts"] == 2  # both rows again, not only the new one
+    assert _rows(warehouse, "select name, time_zone is null from accounts order by id") == [
+        ("Kept", False),
+        ("New", False),
+    ]
+    assert sync(engine, warehouse).total == 0

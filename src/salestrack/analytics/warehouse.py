@@ -30,7 +30,7 @@ def duck_type(column: Column[Any]) -> str:
     if isinstance(kind, UTCDateTime):
         return "TIMESTAMP"
     if isinstance(kind, Money):
-        return f"DECIMAL({kind.precision}, {kind.scale})"
+        return f"DECIMAL({kind.precision},{kind.scale})"  # as DuckDB spells it back
     if isinstance(kind, Boolean):
         return "BOOLEAN"
     if isinstance(kind, Integer | BigInteger):
@@ -64,13 +64,27 @@ class Warehouse:
             conn.close()
 
     def ensure_schema(self, conn: duckdb.DuckDBPyConnection) -> None:
-        """Create missing tables (idempotent)."""
+        """Create missing tables, and rebuild those whose columns no longer match the store.
+
+        A migration that adds or changes a column would otherwise break the next sync (and
+        leave old rows without the new values), so such a table is dropped, created again and
+        its high-water mark reset: the next sync copies it whole. Idempotent.
+        """
         conn.execute(
             f"CREATE TABLE IF NOT EXISTS {STATE_TABLE} (table_name VARCHAR PRIMARY KEY, "
             "last_seq BIGINT NOT NULL, synced_at TIMESTAMP NOT NULL)"
         )
         for table in [*synced_tables(), Base.metadata.tables[Deletion.__tablename__]]:
-            columns = ", ".join(f'"{c.name}" {duck_type(c)}' for c in table.columns)
+            wanted = [(c.name, duck_type(c)) for c in table.columns]
+            present = conn.execute(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = ? ORDER BY ordinal_position",
+                [table.name],
+            ).fetchall()
+            if present and [tuple(p) for p in present] != wanted:
+                conn.execute(f'DROP TABLE "{table.name}"')
+                conn.execute(f"DELETE FROM {STATE_TABLE} WHERE table_name = ?", [table.name])
+            columns = ", ".join(f'"{name}" {kind}' for name, kind in wanted)
             conn.execute(f'CREATE TABLE IF NOT EXISTS "{table.name}" ({columns})')
 
     def as_of(self, conn: duckdb.DuckDBPyConnection) -> datetime | None:
