@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +12,7 @@ from salestrack.analytics.sync import SyncReport, sync
 from salestrack.analytics.warehouse import Warehouse
 from salestrack.domain.actor import SYSTEM
 from salestrack.errors import Conflict
-from salestrack.services.setup import init_store
 from salestrack.store import change_seq
-from salestrack.store.engine import make_engine
 from salestrack.store.models import Account
 from salestrack.store.uow import UnitOfWork
 from tests.factories import make_account
@@ -33,17 +30,13 @@ def test_blocks_are_consecutive_and_never_overlap(engine: Engine) -> None:
         assert change_seq.committed_bound(conn) == second[-1]
 
 
-@pytest.fixture
-def pg_engine(pg_schema_url: str) -> Iterator[Engine]:
-    eng = make_engine(pg_schema_url)
-    init_store(eng)
-    yield eng
-    eng.dispose()
+ON_POSTGRES = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
 
-def test_postgres_writers_hold_numbers_side_by_side(pg_engine: Engine) -> None:
+@ON_POSTGRES
+def test_postgres_writers_hold_numbers_side_by_side(engine: Engine) -> None:
     """A writer holding numbers until commit does not make the next writer wait."""
-    with pg_engine.connect() as slow, pg_engine.connect() as fast, pg_engine.connect() as probe:
+    with engine.connect() as slow, engine.connect() as fast, engine.connect() as probe:
         slow.begin()
         held = change_seq.reserve(slow, 3)
         fast.begin()
@@ -59,17 +52,16 @@ def test_postgres_writers_hold_numbers_side_by_side(pg_engine: Engine) -> None:
         assert change_seq.committed_bound(probe, wait_seconds=5) >= later[0]
 
 
-def test_postgres_sync_waits_for_a_number_that_commits_late(
-    pg_engine: Engine, tmp_path: Path
-) -> None:
+@ON_POSTGRES
+def test_postgres_sync_waits_for_a_number_that_commits_late(engine: Engine, tmp_path: Path) -> None:
     """The late commit holds the smaller number; a sync that ran past it would lose the row."""
     warehouse = Warehouse(tmp_path / "w.duckdb")
-    late, early = UnitOfWork(pg_engine), UnitOfWork(pg_engine)
+    late, early = UnitOfWork(engine), UnitOfWork(engine)
     with late(SYSTEM):
         late.accounts.add(Account(name="Committed last"))  # flushes: takes its number now
         make_account(early, name="Committed first")  # a larger number, committed at once
         reports: list[SyncReport] = []
-        syncing = threading.Thread(target=lambda: reports.append(sync(pg_engine, warehouse)))
+        syncing = threading.Thread(target=lambda: reports.append(sync(engine, warehouse)))
         syncing.start()
         syncing.join(timeout=0.5)
         assert syncing.is_alive(), "the sync must wait for the transaction holding a number"
