@@ -210,3 +210,37 @@ def test_without_the_user_export_the_importer_owns_them(org: UnitOfWork) -> None
     # Counted per row read up to its owner (the row refused for its WhoId stopped earlier).
     assert f"4 {NO_USER_EXPORT}" in report.notes
     assert {a["owner"] for a in _stored(org).values()} == {"rep1@example.com"}
+
+
+def test_a_data_loader_org_links_by_salesforce_ids(uow: UnitOfWork, tmp_path: Path) -> None:
+    """A whole org from Data Loader: records keyed by Id, references by Id and its key prefix."""
+    make_rep(uow, email="rep1@example.com", name="Rep One")
+    files = {
+        "User.csv": '"ID","USERNAME","EMAIL"\n"0055g00000A1b2CAAR","r1@acme","rep1@example.com"\n',
+        "Account.csv": '"ID","NAME","BILLINGCITY","OWNERID"\n'
+        '"0015g00000AcA01AAF","Acme GmbH","Berlin","0055g00000A1b2CAAR"\n',
+        "Contact.csv": '"ID","FIRSTNAME","LASTNAME","ACCOUNTID","EMAIL"\n'
+        '"0035g00000CoA01AAF","Ina","Berg","0015g00000AcA01AAF","ina@acme.example"\n',
+        "Opportunity.csv": '"ID","NAME","STAGENAME","AMOUNT","CLOSEDATE","ACCOUNTID"\n'
+        '"0065g00000OpA01AAF","Acme rollout","Prospecting","12000","2026-06-30",'
+        '"0015g00000AcA01AAF"\n',
+        "Task.csv": '"ID","WHOID","WHATID","OWNERID","SUBJECT","ACTIVITYDATE","ISCLOSED",'
+        '"TASKSUBTYPE","CALLDISPOSITION","CREATEDDATE"\n'
+        '"00T5g00000TkB01EAF","0035g00000CoA01AAF","0065g00000OpA01AAF","0055g00000A1b2CAAR",'
+        '"Call","2026-02-10","true","Call","Left message","2026-02-10T08:15:00.000Z"\n',
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    report = _import(uow, sorted(tmp_path.glob("*.csv")))
+    assert (report.created, report.rejected) == (4, 0), report.rejects
+    call = _stored(uow)["00T5g00000TkB01EAF"]
+    assert (call["contact"], call["deal"], call["account"], call["owner"]) == (
+        "0035g00000CoA01AAF",
+        "0065g00000OpA01AAF",
+        None,  # no AccountId in this export, and the WhatId is the opportunity
+        "rep1@example.com",
+    )
+    assert (call["outcome"], call["started"]) == ("voicemail", _at(2026, 2, 10, 8, 15))
+    with uow(SYSTEM):
+        owner = uow.session.scalars(select(User.email).join(Account, Account.owner_id == User.id))
+        assert owner.one() == "rep1@example.com"
