@@ -1,7 +1,7 @@
 """Incremental CalDAV capture: per-collection sync token and copies of the resources.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-08 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import salestrack.store.types
 
 
-revision = "0005"
-down_revision = "0004"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
