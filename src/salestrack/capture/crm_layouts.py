@@ -8,7 +8,7 @@ by user name (case-insensitive). Columns each preset reads: docs/import-presets.
 
 from __future__ import annotations
 
-from salestrack.capture.crm import ObjectSpec, Preset, Record
+from salestrack.capture.crm import Derive, ExportContext, ObjectSpec, Preset, Record
 
 HUBSPOT_STAGES = {
     "Appointment Scheduled": "Qualification",
@@ -34,24 +34,24 @@ HUBSPOT_MEETING_OUTCOMES = {
 }
 
 
-def _first_id(column: str) -> object:
+def _first_id(column: str) -> Derive:
     """HubSpot joins several associated ids with ';'; the first (primary) one is the link."""
 
-    def derive(r: Record) -> Record:
+    def derive(r: Record, context: ExportContext) -> Record:
         value = r.get(column) or ""
         return {**r, column: value.split(";")[0].strip() or None}
 
     return derive
 
 
-def _hubspot_meeting(r: Record) -> Record:
+def _hubspot_meeting(r: Record, context: ExportContext) -> Record:
     """Scheduled and cancelled meetings are planned / cancelled; the rest happened."""
     outcome = (r.get("meeting outcome") or "").strip()
     status = {"Scheduled": "planned", "Canceled": "cancelled"}.get(outcome, "done")
     done_outcome = None if status != "done" else outcome
     start = r.get("meeting start time")
     return {
-        **_first_id("associated company ids")(r),  # type: ignore[operator]
+        **_first_id("associated company ids")(r, context),
         "status": status,
         "outcome": done_outcome,
         "due": start if status == "planned" else None,
@@ -59,7 +59,7 @@ def _hubspot_meeting(r: Record) -> Record:
     }
 
 
-def _person(r: Record) -> Record:
+def _person(r: Record, context: ExportContext) -> Record:
     return {**r, "fullname": " ".join(filter(None, [r.get("first name"), r.get("last name")]))}
 
 
@@ -102,7 +102,7 @@ HUBSPOT = Preset(
                     "account": "associated company ids",
                 },
             },
-            lambda r: _first_id("associated company ids")(_person(r)),  # type: ignore[operator]
+            lambda r, c: _first_id("associated company ids")(_person(r, c), c),
         ),
         ObjectSpec(
             "deals",
@@ -122,7 +122,7 @@ HUBSPOT = Preset(
                 },
                 "values": {"stage": HUBSPOT_STAGES},
             },
-            _first_id("associated company ids"),  # type: ignore[arg-type]
+            _first_id("associated company ids"),
         ),
         ObjectSpec(
             "calls",
@@ -142,7 +142,7 @@ HUBSPOT = Preset(
                 "defaults": {"type": "call"},
                 "values": {"outcome": HUBSPOT_CALL_OUTCOMES},
             },
-            _first_id("associated company ids"),  # type: ignore[arg-type]
+            _first_id("associated company ids"),
         ),
         ObjectSpec(
             "meetings",
@@ -180,7 +180,7 @@ PIPEDRIVE_DONE_OUTCOMES = {
 }
 
 
-def _pd_activity(r: Record) -> Record:
+def _pd_activity(r: Record, context: ExportContext) -> Record:
     """Pipedrive splits date and time and marks done activities "Done" / "To do"."""
     when = " ".join(filter(None, [r.get("activity - due date"), r.get("activity - due time")]))
     done = (r.get("activity - done") or "").strip().casefold() == "done"
@@ -194,7 +194,7 @@ def _pd_activity(r: Record) -> Record:
     }
 
 
-def _pd_deal(r: Record) -> Record:
+def _pd_deal(r: Record, context: ExportContext) -> Record:
     """A won or lost deal is in our Won / Lost stage whatever its last open stage was."""
     status = (r.get("deal - status") or "").strip().casefold()
     stage = {"won": "Won", "lost": "Lost"}.get(status, r.get("deal - stage"))

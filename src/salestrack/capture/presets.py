@@ -20,10 +20,10 @@ Runner = Callable[..., ImportReport]
 
 
 def _registry() -> dict[str, Runner]:
-    from salestrack.capture import crm, orders
+    from salestrack.capture import crm, orders, salesforce_files
 
     return {
-        "salesforce": crm.import_salesforce,
+        "salesforce": salesforce_files.import_salesforce,
         "hubspot": crm.import_hubspot,
         "pipedrive": crm.import_pipedrive,
         "orders": orders.import_orders,

@@ -22,7 +22,14 @@ from salestrack.domain.actor import SYSTEM
 from salestrack.domain.vocab import Role
 from salestrack.services.setup import init_store
 from salestrack.services.users import set_password
-from salestrack.simulate import SimulationParams, simulate, write_csv, write_ground_truth
+from salestrack.simulate import (
+    SimulationParams,
+    simulate,
+    write_activity_import,
+    write_csv,
+    write_ground_truth,
+)
+from salestrack.simulate.export import IMPORT_CSV, IMPORT_MAPPING
 from salestrack.simulate.load import load_into_store
 from salestrack.simulate.summary import store_summary
 from salestrack.store.models import User
@@ -37,7 +44,9 @@ Reps = Annotated[int, typer.Option(help="Number of sales reps.")]
 Months = Annotated[int, typer.Option(help="Months of history to simulate.")]
 
 
-def _params(seed: int, reps: int, months: int) -> SimulationParams:
+def _params(seed: int, reps: int, months: int, activities: int | None = None) -> SimulationParams:
+    if activities is not None:
+        return SimulationParams.for_activities(activities, seed=seed, reps=reps, months=months)
     return SimulationParams(seed=seed, reps=reps, months=months)
 
 
@@ -131,12 +140,27 @@ def simulate_command(
     seed: Seed = 7,
     reps: Reps = 24,
     months: Months = 12,
+    activities: Annotated[
+        int | None,
+        typer.Option(min=0, help="Exact number of activities (default: 400 per rep and month)."),
+    ] = None,
+    for_import: Annotated[
+        bool,
+        typer.Option(
+            "--for-import",
+            help=f"Also write {IMPORT_CSV} (owners by e-mail, links by external id) and "
+            f"{IMPORT_MAPPING}, the mapping that imports it into a store holding the same org.",
+        ),
+    ] = False,
 ) -> None:
     """Write a simulated sales org as CSV files plus ground_truth.json."""
     with console.status("simulating the sales org"):
-        org = simulate(_params(seed, reps, months))
+        org = simulate(_params(seed, reps, months, activities))
     paths = write_csv(org, out)
-    console.print(f"wrote {len(paths)} files to {out}")
+    if for_import:
+        paths += write_activity_import(org, out)
+    count = len(org.tables["activities"])
+    console.print(f"wrote {len(paths)} files to {out} ({count:,} activities)")
 
 
 def print_summary(summary: dict[str, list[tuple[str, int]]]) -> None:

@@ -444,6 +444,43 @@ class CaptureCursor(Base):
     updated_at: Mapped[datetime]
 
 
+class CalendarSync(Base):
+    """How far an incremental CalDAV capture got in one collection.
+
+    ``sync_token`` is the collection's RFC 6578 sync token after the last run (None when the
+    server has none: ETags are compared instead); the window is the one the recurring events
+    were last expanded over. A collection is named by its URL (no password).
+    """
+
+    __tablename__ = "calendar_syncs"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    collection: Mapped[str] = mapped_column(String(500), unique=True)
+    sync_token: Mapped[str | None] = mapped_column(String(1000))
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CalendarResource(Base):
+    """The copy of one calendar object resource as last captured: its ETag and its data.
+
+    Kept so a change can be compared with what was there (occurrences that disappeared become
+    cancelled, a deleted resource cancels its meetings) and so recurring events can be expanded
+    over a moved capture window without fetching them again.
+    """
+
+    __tablename__ = "calendar_resources"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    sync_id: Mapped[int] = mapped_column(ForeignKey("calendar_syncs.id", ondelete="CASCADE"))
+    href: Mapped[str] = mapped_column(String(1000))
+    etag: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[str] = mapped_column(Text)
+    # Meetings the window it was read in did not cover (a recurring series, an event outside
+    # it): a moved window reads this copy again.
+    outside_window: Mapped[bool] = mapped_column(Boolean)
+    __table_args__ = (UniqueConstraint("sync_id", "href"),)
+
+
 class AuditEvent(Base):
     """Who changed what, when, with the row before and after."""
 
