@@ -268,7 +268,8 @@ def customer_frame(src: Source, currency: str = DEFAULT_CURRENCY) -> pd.DataFram
 
 
 def cohort_frame(src: Source) -> pd.DataFrame:
-    """Customers per first-order month and how many of them ordered k months later."""
+    """Customers per first-order month (the registry's first order) and how many of them
+    ordered k months later; counts only, so the currency flag goes unused."""
     return src.frame(
         f"""WITH ranked AS ({orders_sql(DEFAULT_CURRENCY)}),
         firsts AS (SELECT account_id, date_trunc('month', ordered_at) AS cohort
