@@ -41,7 +41,12 @@ def make_frames(n: int, seed: int = 3) -> tuple[pd.DataFrame, pd.DataFrame]:
         }
     )
     deals = pd.DataFrame(
-        {"deal_id": np.arange(1, n + 1), "won": won, "amount": rng.lognormal(9.5, 0.6, n)}
+        {
+            "deal_id": np.arange(1, n + 1),
+            "won": won,
+            "amount": rng.lognormal(9.5, 0.6, n),
+            "in_currency": True,  # one currency, as the simulated org
+        }
     )
     return deals, touches
 

@@ -19,7 +19,9 @@ from salestrack.analytics.insights.attribution import (
 
 
 def _journeys(paths: list[list[str]], won: list[bool], value: list[float]) -> Journeys:
-    deals = pd.DataFrame({"deal_id": range(len(paths)), "won": won, "amount": value})
+    deals = pd.DataFrame(
+        {"deal_id": range(len(paths)), "won": won, "amount": value, "in_currency": True}
+    )
     rows = [
         (d, pd.Timestamp("2025-01-01") + pd.Timedelta(days=i), c, 24.0 * (len(p) - i - 1))
         for d, p in enumerate(paths)

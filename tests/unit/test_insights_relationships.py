@@ -24,7 +24,9 @@ def _orders(seed: int = 2, accounts: int = 400, ratio: float = 1.6) -> pd.DataFr
     seq = np.concatenate([np.arange(1, c + 1) for c in count])
     scale = np.exp(rng.normal(8, 0.4, accounts))[account]
     amount = scale * rng.lognormal(-0.05, 0.3, len(account)) * np.where(seq > 1, ratio, 1.0)
-    return pd.DataFrame({"account_id": account, "amount": amount, "seq": seq})
+    return pd.DataFrame(
+        {"account_id": account, "amount": amount, "seq": seq, "is_first": seq == 1}
+    ).assign(in_currency=True)
 
 
 def test_order_value_ratio_matches_pandas_and_a_cluster_bootstrap() -> None:

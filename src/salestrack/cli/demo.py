@@ -23,6 +23,7 @@ from salestrack.domain.vocab import Role
 from salestrack.services.setup import init_store
 from salestrack.services.users import set_password
 from salestrack.simulate import (
+    CURRENCY,
     SimulationParams,
     simulate,
     write_activity_import,
@@ -84,7 +85,7 @@ def demo(
             sync(engine, warehouse)
     print_summary(summary)
     console.print(f"store: {db}   warehouse: {warehouse.path}   ground truth: {truth}")
-    print_insights(warehouse)
+    print_insights(warehouse, CURRENCY)
     if no_serve:
         return
     with open_store(db) as engine:
@@ -124,10 +125,12 @@ def set_demo_logins(engine: Engine, password: str = DEMO_PASSWORD) -> list[DemoL
 
 
 def demo_app(db: str, warehouse: Warehouse) -> FastAPI:
-    """The app ``demo`` serves: pages and API over the demo store, no scheduler, no webhooks."""
+    """The app ``demo`` serves: pages and API over the demo store, no scheduler, no webhooks;
+    its money in the simulated org's currency."""
     settings = Settings(
         database_url=db,
         analytics_path=str(warehouse.path),
+        default_currency=CURRENCY,
         webhooks_enabled=False,
         scheduler_enabled=False,
     )

@@ -30,7 +30,7 @@ from salestrack.simulate.clock import (
 from salestrack.simulate.columns import optional_ids
 from salestrack.simulate.deals import Deals
 from salestrack.simulate.geo import ZONES
-from salestrack.simulate.params import SimulationParams
+from salestrack.simulate.params import CURRENCY, SimulationParams
 from salestrack.simulate.people import SOURCE, People
 
 Ints = NDArray[np.int64]
@@ -72,7 +72,7 @@ def make_orders(
             "account_id": accounts[account_index][order],
             "deal_id": optional_ids(deal[order]),
             "amount": np.round(amount[order], 2),
-            "currency": "USD",
+            "currency": CURRENCY,
             "ordered_at": to_timestamps(ordered[order]),
             "source": SOURCE,
             "external_id": [f"sim-order-{i}" for i in ids],

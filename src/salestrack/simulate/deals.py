@@ -29,7 +29,7 @@ from salestrack.simulate.clock import (
 )
 from salestrack.simulate.columns import categorical, optional_ids
 from salestrack.simulate.geo import ZONES
-from salestrack.simulate.params import SimulationParams, log_or
+from salestrack.simulate.params import CURRENCY, SimulationParams, log_or
 from salestrack.simulate.people import SEGMENTS, SOURCE, People
 
 Ints = NDArray[np.int64]
@@ -195,7 +195,7 @@ def _assemble(
             "owner_id": d["owner_id"].astype(np.int64),
             "stage_name": categorical(current, list(STAGE_NAMES)),
             "amount": d["amount"].astype(np.float64),
-            "currency": "USD",
+            "currency": CURRENCY,
             "expected_close": to_timestamps(created_us + d["cycle"].astype(np.int64) * DAY_US),
             "closed_at": to_timestamps(closed_us),
             "lost_reason": _only_where(closed & ~won, lost_reason),

@@ -13,6 +13,10 @@ from typing import Any
 
 from salestrack.errors import ValidationFailed
 
+CURRENCY = "USD"
+"""Every simulated deal and order is in this one currency (the store's default), so the demo
+reports money in it whatever the org's configured default is."""
+
 
 @dataclass(frozen=True)
 class PlantedEffects:

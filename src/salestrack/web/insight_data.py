@@ -3,6 +3,11 @@
 Like :mod:`salestrack.web.data` this is the one place to swap for ``analytics.insights`` when
 it lands. Heavy scans run in DuckDB; intervals are computed on the small frame that comes back.
 Rates carry a 95 % Wilson interval; means a normal interval.
+
+Money (won revenue, order values, revenue per customer) is added up in one currency, the org's
+``SALESTRACK_DEFAULT_CURRENCY``, as the metrics registry and the insights report do; counts and
+rates take every deal and order. Which amounts are in the currency and which order is an
+account's first are the registry's definitions, compiled (``analytics.insights.frames``).
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from salestrack.analytics.insights.frames import orders_sql, priced_sql
 from salestrack.web.data import WarehouseReader
 
 Z = 1.959964
@@ -102,9 +108,10 @@ def follow_up_delay(deals: pd.DataFrame) -> pd.DataFrame:
 
 
 ATTRIBUTION = """
-WITH won AS (
+WITH priced AS ({priced}), won AS (
   SELECT d.id, d.amount::DOUBLE AS amount, d.closed_at FROM deals d
-  JOIN stages s ON s.id = d.stage_id WHERE s.kind = 'won' AND list_contains($ids, d.owner_id)
+  JOIN stages s ON s.id = d.stage_id JOIN priced p ON p.id = d.id
+  WHERE s.kind = 'won' AND p.in_currency AND list_contains($ids, d.owner_id)
 ), touches AS (
   SELECT w.id AS deal_id, w.amount, t.key AS type,
          row_number() OVER (PARTITION BY w.id ORDER BY a.started_at, a.id) AS k,
@@ -126,9 +133,10 @@ FROM touches GROUP BY ALL ORDER BY linear DESC
 MODELS = ("first_touch", "last_touch", "linear", "position_based")
 
 
-def attribution(reader: WarehouseReader, ids: Sequence[int]) -> pd.DataFrame:
-    """Won amount credited to each activity type under four models, as shares (long form)."""
-    wide = _q(reader, ATTRIBUTION, ids)
+def attribution(reader: WarehouseReader, ids: Sequence[int], currency: str) -> pd.DataFrame:
+    """Won amount credited to each activity type under four models, as shares (long form):
+    the deals won in ``currency``, whose amounts can be added up (``deals`` counts them)."""
+    wide = _q(reader, ATTRIBUTION.format(priced=priced_sql("deals", currency)), ids)
     long = wide.melt(
         id_vars=["type", "deals"], value_vars=list(MODELS), var_name="model", value_name="amount"
     )
@@ -181,26 +189,28 @@ def two_proportion_p(a_good: int, a_n: int, b_good: int, b_n: int) -> float | No
 
 
 CUSTOMERS = """
-WITH o AS (
-  SELECT o.account_id, o.amount::DOUBLE AS amount,
-         row_number() OVER (PARTITION BY o.account_id ORDER BY o.ordered_at, o.id) AS k
-  FROM orders o JOIN accounts a ON a.id = o.account_id WHERE list_contains($ids, a.owner_id)
-)
+WITH o AS ({orders})
 SELECT o.account_id, coalesce(a.segment, '–') AS segment, count(*) AS orders,
-       sum(amount) AS revenue, avg(amount) FILTER (WHERE k = 1) AS first_order,
-       avg(amount) FILTER (WHERE k > 1) AS repeat_order
-FROM o JOIN accounts a ON a.id = o.account_id GROUP BY ALL
+       sum(o.amount) FILTER (WHERE o.in_currency) AS revenue,
+       avg(o.amount) FILTER (WHERE o.in_currency AND o.is_first) AS first_order,
+       avg(o.amount) FILTER (WHERE o.in_currency AND NOT o.is_first) AS repeat_order
+FROM o JOIN accounts a ON a.id = o.account_id WHERE list_contains($ids, a.owner_id)
+GROUP BY ALL
 """
 
 
-def customers(reader: WarehouseReader, ids: Sequence[int]) -> pd.DataFrame:
-    """One row per customer: orders, revenue, first and repeat order value, segment."""
-    return _q(reader, CUSTOMERS, ids)
+def customers(reader: WarehouseReader, ids: Sequence[int], currency: str) -> pd.DataFrame:
+    """One row per customer: orders (all), segment, and in ``currency``: revenue and the first
+    and repeat order value (empty for a customer with no order in it). First or repeat is the
+    registry's, over all the account's orders."""
+    return _q(reader, CUSTOMERS.format(orders=orders_sql(currency)), ids)
 
 
 def clv_by_segment(frame: pd.DataFrame) -> pd.DataFrame:
-    """Mean revenue per customer so far by segment, with a normal 95 % interval."""
-    grouped = frame.groupby("segment")["revenue"].agg(["mean", "std", "count"]).reset_index()
+    """Mean revenue per customer so far by segment, with a normal 95 % interval, over the
+    customers with revenue in the currency."""
+    priced = frame.dropna(subset=["revenue"])
+    grouped = priced.groupby("segment")["revenue"].agg(["mean", "std", "count"]).reset_index()
     half = Z * grouped["std"].fillna(0) / grouped["count"].clip(lower=1) ** 0.5
     grouped["lo"], grouped["hi"] = grouped["mean"] - half, grouped["mean"] + half
     return grouped.rename(columns={"count": "n"})

@@ -1,7 +1,8 @@
 """Each insight as a view: title, plain-language sentence, sample size, chart and table.
 
 The pages and the weekly report both show these, so the sentence a manager reads in the
-browser and in the e-mailed report is the same one.
+browser and in the e-mailed report is the same one. Money is in the formatter's currency, the
+org's ``SALESTRACK_DEFAULT_CURRENCY``: amounts in other currencies are left out of it.
 """
 
 from __future__ import annotations
@@ -98,7 +99,7 @@ def lifts(reader: WarehouseReader, ids: Sequence[int], fmt: Formatter) -> Insigh
 
 
 def attribution(reader: WarehouseReader, ids: Sequence[int], fmt: Formatter) -> InsightView:
-    frame = d.attribution(reader, ids)
+    frame = d.attribution(reader, ids, fmt.currency)
     frame["model_label"] = [fmt._(MODEL_LABELS[m]) for m in frame["model"]]
     frame["type_label"] = [label(fmt, t) for t in frame["type"]]
     n = int(frame["deals"].max()) if len(frame) else 0
@@ -106,10 +107,11 @@ def attribution(reader: WarehouseReader, ids: Sequence[int], fmt: Formatter) -> 
     sentence = (
         fmt._(
             N_(
-                "In the linear model %(type)s earns the largest share of won revenue: "
-                "%(share)s (%(n)s won deals)."
+                "In the linear model %(type)s earns the largest share of the revenue won in "
+                "%(currency)s: %(share)s (%(n)s won deals)."
             ),
             type=linear.iloc[0]["type_label"],
+            currency=fmt.currency,
             share=fmt.pct(linear.iloc[0]["share"]),
             n=fmt.num(n),
         )
@@ -236,7 +238,7 @@ def experiments(reader: WarehouseReader, ids: Sequence[int], fmt: Formatter) -> 
 
 
 def customers(reader: WarehouseReader, ids: Sequence[int], fmt: Formatter) -> InsightView:
-    frame = d.customers(reader, ids)
+    frame = d.customers(reader, ids, fmt.currency)
     n = len(frame)
     repeat = float((frame["orders"] > 1).mean()) if n else None
     sentence = fmt._(

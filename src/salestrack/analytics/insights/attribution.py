@@ -6,6 +6,11 @@ The Markov model is solved exactly: the absorbing chain's conversion probability
 solution of one small linear system (I - Q) x = r per removed channel, no random walks.
 Journeys are flat numpy arrays (journey index and channel per touch), so a million journeys
 cost a few bincounts. Intervals come from a bootstrap over journeys with a fixed seed.
+
+Revenue is in one currency, as the metrics registry adds it: a won deal's amount counts only
+when it is in the report's currency (``deal_frame``'s ``in_currency``). Every closed deal is
+still a journey, and every win a conversion: which channels lead to wins is a rate, not money,
+so attribution by deals and the Markov chain read all of them.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ class Journeys:
     channel: Ints  # channel code of each touch
     hours_before_close: Floats
     converted: NDArray[np.bool_]  # per journey
-    value: Floats  # per journey: the won amount (0 for lost journeys)
+    value: Floats  # per journey: the won amount in the currency (else 0: lost, or another)
     channels: tuple[str, ...]
 
     @property
@@ -52,7 +57,8 @@ class Journeys:
 
     @classmethod
     def from_frames(cls, deals: pd.DataFrame, touches: pd.DataFrame) -> Journeys:
-        """From :func:`frames.deal_frame` and :func:`frames.touch_frame`."""
+        """From :func:`frames.deal_frame` and :func:`frames.touch_frame`; a journey's value is
+        its won amount when that is in the frame's currency, else 0."""
         index = pd.Index(deals["deal_id"])
         journey = index.get_indexer(touches["deal_id"])
         kept = journey >= 0  # touches of deals outside the frame are ignored
@@ -66,7 +72,11 @@ class Journeys:
             channel=codes.astype(np.int64),
             hours_before_close=touches["hours_before_close"].to_numpy(dtype=float),
             converted=won,
-            value=np.where(won, deals["amount"].to_numpy(dtype=float), 0.0),
+            value=np.where(
+                won & deals["in_currency"].to_numpy(dtype=bool),
+                deals["amount"].to_numpy(dtype=float),
+                0.0,
+            ),
             channels=tuple(str(n) for n in names),
         )
 
@@ -240,7 +250,11 @@ def attribute(
     bootstrap: int = 200,
     seed: int = 20240601,
 ) -> Attribution:
-    """All models side by side; ``by`` is "revenue" (won amount) or "deals" (won count)."""
+    """All models side by side; ``by`` is "revenue" (won amount) or "deals" (won count).
+
+    Each estimate's n is the number of wins whose value is credited: every win by deals, the
+    wins with an amount in the currency by revenue.
+    """
     value = j.value if by == "revenue" else j.converted.astype(float)
     rng = np.random.default_rng(seed)
     reps = (
@@ -251,7 +265,7 @@ def attribute(
         if j.size
         else []
     )
-    n_won = int(j.converted.sum())
+    n_won = int(np.count_nonzero(value * j.converted))
     table: dict[str, dict[str, Estimate]] = {}
     for model in MODELS:
         point = credits(j, model, value, half_life_days=half_life_days)

@@ -7,9 +7,13 @@ unmaintained, and ``pymc-marketing`` pulls in PyMC for what are two closed-form 
 The implementation is checked by recovering known parameters from data drawn from the model
 (tests/unit/test_clv.py), using the published CDNOW estimates as the true values.
 
-Input: :func:`frames.customer_frame` (frequency x = repeat purchase days, recency t_x and age
-T in weeks, repeat_value = mean repeat order). Parameter intervals come from the inverse
-Hessian on the log scale; the total value interval from draws of those parameters.
+Input: :func:`frames.customer_frame`. The purchase model counts every order: frequency x =
+repeat orders (the metrics registry's: every order but the account's first, by time then id),
+recency t_x and age T in weeks. The spend model takes money in one currency only: for each
+customer the number of repeat orders in the report's currency and their mean value; values and
+the total are in that currency, over the customers who ordered in it (a customer who never did
+has no value in it). Parameter intervals come from the inverse Hessian on the log scale; the
+total value interval from draws of those parameters.
 """
 
 from __future__ import annotations
@@ -173,25 +177,32 @@ class CustomerValue:
     purchases: Fit
     spend: Fit
     horizon_weeks: float
-    total: Estimate  # expected revenue from current customers over the horizon
+    total: Estimate  # expected revenue in the currency from its customers over the horizon
     per_customer: pd.DataFrame  # account_id, expected_purchases, expected_value, clv
 
 
 def customer_value(
     customers: pd.DataFrame, horizon_weeks: float = HORIZON_WEEKS, draws: int = 200, seed: int = 11
 ) -> CustomerValue:
-    """Fit both models on :func:`frames.customer_frame` and value each customer (undiscounted
-    expected revenue over the horizon); the total's interval from parameter draws."""
-    x = customers["frequency"].to_numpy(dtype=float)
-    t_x = customers["recency"].to_numpy(dtype=float)
-    big_t = customers["age"].to_numpy(dtype=float)
-    m_x = customers["repeat_value"].to_numpy(dtype=float)
-    bg = fit_bgnbd(x, t_x, big_t)
-    gg = fit_gamma_gamma(x, m_x)
+    """Fit both models on :func:`frames.customer_frame` and value each customer who ordered in
+    the currency (undiscounted expected revenue over the horizon); the total's interval from
+    parameter draws.
+
+    BG/NBD is fitted on every customer (purchases are counts, whatever the currency);
+    Gamma-Gamma on the repeat orders in the currency, so a customer's expected order value is
+    in it.
+    """
+    rfm = ("frequency", "recency", "age")
+    bg = fit_bgnbd(*(customers[c].to_numpy(dtype=float) for c in rfm))
+    valued = customers[customers["orders_in_currency"].to_numpy() > 0]
+    x, t_x, big_t = (valued[c].to_numpy(dtype=float) for c in rfm)
+    x_money = valued["repeat_orders_in_currency"].to_numpy(dtype=float)
+    m_x = valued["repeat_value"].to_numpy(dtype=float)
+    gg = fit_gamma_gamma(x_money, m_x)
 
     def values(pb: Floats, pg: Floats) -> Floats:
         return expected_purchases(pb, horizon_weeks, x, t_x, big_t) * expected_order_value(
-            pg, x, m_x
+            pg, x_money, m_x
         )
 
     point = values(bg.values(), gg.values())
@@ -204,13 +215,13 @@ def customer_value(
     low, high = np.percentile(totals, [2.5, 97.5]) if totals else (math.nan, math.nan)
     per = pd.DataFrame(
         {
-            "account_id": customers["account_id"].to_numpy(),
+            "account_id": valued["account_id"].to_numpy(),
             "expected_purchases": expected_purchases(bg.values(), horizon_weeks, x, t_x, big_t),
-            "expected_value": expected_order_value(gg.values(), x, m_x),
+            "expected_value": expected_order_value(gg.values(), x_money, m_x),
             "clv": point,
         }
     )
-    total = Estimate(float(point.sum()), float(low), float(high), len(customers))
+    total = Estimate(float(point.sum()), float(low), float(high), len(valued))
     return CustomerValue(bg, gg, horizon_weeks, total, per)
 
 

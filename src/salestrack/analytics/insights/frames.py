@@ -5,22 +5,39 @@ pattern. Models downstream consume only these frames, never the raw tables.
 Scope is applied in exactly one place, :func:`scoped_source`: it shadows each analytics table
 with a temporary view limited to what the actor may see (the rules of ``store/scope.py``), so
 every query below is written against plain table names and cannot forget the scope.
+
+Two definitions are the metrics registry's, compiled from its Ibis expressions rather than
+written again here: which order is an account's first (:func:`orders_sql`) and which amounts
+are in the report's currency (:func:`priced_sql`). Money is added up in one currency, as the
+registry does; counts (orders, closed deals, customers) take every row, whatever its currency.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import duckdb
+import ibis
 import pandas as pd
 
+from salestrack.analytics.metrics.core import DEFAULT_CURRENCY, in_currency
+from salestrack.analytics.metrics.facts import is_first_order
 from salestrack.domain.actor import Actor
 
 SELLING = "selling"
 FIRST_MEETING_TYPES = ("meeting", "visit", "demo")
 FAST_FOLLOW_UP_HOURS = 24.0
 MONTH_DAYS = 365.25 / 12
+WEEK_SECONDS = 7 * 86_400.0
+ORDER_COLUMNS = {
+    "id": "int64",
+    "account_id": "int64",
+    "amount": "decimal(18, 2)",
+    "currency": "string",
+    "ordered_at": "timestamp",
+}
 
 
 @dataclass
@@ -76,10 +93,43 @@ def scoped_source(conn: duckdb.DuckDBPyConnection, actor: Actor | None) -> Sourc
     return Source(conn, actor)
 
 
+@lru_cache(maxsize=32)
+def orders_sql(currency: str) -> str:
+    """DuckDB SQL for every order with the registry's two flags: ``is_first`` (the account's
+    first order by :func:`~salestrack.analytics.metrics.facts.is_first_order`, over all its
+    orders whatever their currency) and ``in_currency`` (its amount is in ``currency``).
+
+    Compiled from the metrics' own expressions, so the insights cannot drift from them. It reads
+    whatever ``orders`` names where it runs: the actor's scoped view under :func:`scoped_source`
+    (scope keeps or drops an account's orders together, so ranks are those of the registry).
+    """
+    o = ibis.table(ORDER_COLUMNS, name="orders")
+    ranked = o.select(
+        "id",
+        "account_id",
+        "currency",
+        "ordered_at",
+        amount=o.amount.cast("float64"),
+        is_first=is_first_order(o),
+        in_currency=in_currency(o, currency),
+    )
+    return str(ibis.to_sql(ranked, dialect="duckdb"))
+
+
+@lru_cache(maxsize=32)
+def priced_sql(table: str, currency: str) -> str:
+    """DuckDB SQL of ``table``'s ids and ``in_currency``: whether each row's amount is in
+    ``currency``, by the registry's test (:func:`~salestrack.analytics.metrics.core.in_currency`).
+    """
+    t = ibis.table({"id": "int64", "currency": "string"}, name=table)
+    return str(ibis.to_sql(t.select("id", in_currency=in_currency(t, currency)), dialect="duckdb"))
+
+
 _CLOSED = """
 closed AS (
-    SELECT d.id AS deal_id, d.owner_id, d.amount::DOUBLE AS amount, d.created_at, d.closed_at,
-           d.is_repeat, s.kind = 'won' AS won, coalesce(a.segment, 'unknown') AS segment
+    SELECT d.id AS deal_id, d.owner_id, d.amount::DOUBLE AS amount, d.currency, d.created_at,
+           d.closed_at, d.is_repeat, s.kind = 'won' AS won,
+           coalesce(a.segment, 'unknown') AS segment
     FROM deals d
     JOIN stages s ON s.id = d.stage_id
     LEFT JOIN accounts a ON a.id = d.account_id
@@ -94,10 +144,11 @@ acts AS (
 )"""
 
 
-def deal_frame(src: Source) -> pd.DataFrame:
-    """One row per closed deal: outcome, amount, segment, owner, the number of done activities
-    before the close of each type (``type:call`` ...) and purpose (``purpose:demo`` ...), and
-    the delay from the first meeting to the first follow-up after it.
+def deal_frame(src: Source, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
+    """One row per closed deal: outcome, amount and currency, whether the amount is in
+    ``currency`` (``in_currency``: only those amounts may be added up), segment, owner, the
+    number of done activities before the close of each type (``type:call`` ...) and purpose
+    (``purpose:demo`` ...), and the delay from the first meeting to the first follow-up after it.
 
     The first meeting is the earliest activity with purpose first_meeting, or failing that the
     earliest meeting, visit or demo; ``fast_follow_up`` means a follow-up within 24 hours.
@@ -105,6 +156,7 @@ def deal_frame(src: Source) -> pd.DataFrame:
     kinds = ", ".join(f"'{k}'" for k in FIRST_MEETING_TYPES)
     base = src.frame(
         f"""WITH {_CLOSED},
+        priced AS ({priced_sql("deals", currency)}),
         firsts AS (
             SELECT deal_id, coalesce(
                 min(started_at) FILTER (WHERE purpose = 'first_meeting'),
@@ -117,10 +169,11 @@ def deal_frame(src: Source) -> pd.DataFrame:
             WHERE a.purpose = 'follow_up' AND a.started_at > f.first_meeting_at
             GROUP BY a.deal_id
         )
-        SELECT c.*, f.first_meeting_at,
+        SELECT c.*, coalesce(p.in_currency, FALSE) AS in_currency, f.first_meeting_at,
                date_diff('second', f.first_meeting_at, w.follow_up_at) / 3600.0
                    AS follow_up_delay_h
-        FROM closed c LEFT JOIN firsts f USING (deal_id) LEFT JOIN follow w USING (deal_id)
+        FROM closed c JOIN priced p ON p.id = c.deal_id
+        LEFT JOIN firsts f USING (deal_id) LEFT JOIN follow w USING (deal_id)
         ORDER BY c.deal_id"""
     )
     counts = src.frame(
@@ -135,6 +188,7 @@ def deal_frame(src: Source) -> pd.DataFrame:
     feature_cols = list(wide.columns)
     out[feature_cols] = out[feature_cols].fillna(0).astype("int64")
     out["won"] = out["won"].astype(bool)
+    out["in_currency"] = out["in_currency"].astype(bool)
     out["fast_follow_up"] = (out["follow_up_delay_h"] <= FAST_FOLLOW_UP_HOURS).fillna(False)
     return out
 
@@ -173,61 +227,53 @@ def outcome_by_local_time(src: Source, type_key: str, outcome: str) -> pd.DataFr
     )
 
 
-_ORDERS = """
-ranked AS (
-    SELECT account_id, amount::DOUBLE AS amount, ordered_at,
-           row_number() OVER (PARTITION BY account_id ORDER BY ordered_at, id) AS seq
-    FROM orders
-)"""
+def order_frame(src: Source, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
+    """Every order with the registry's ``is_first`` and ``in_currency`` flags
+    (:func:`orders_sql`), in each account's order."""
+    return src.frame(
+        f"""WITH ranked AS ({orders_sql(currency)})
+        SELECT account_id, amount, currency, ordered_at, is_first,
+               coalesce(in_currency, FALSE) AS in_currency
+        FROM ranked ORDER BY account_id, ordered_at, id"""
+    )
 
 
-def order_frame(src: Source) -> pd.DataFrame:
-    """Every order with its rank in its account's history (1 = first order)."""
-    return src.frame(f"WITH {_ORDERS} SELECT * FROM ranked ORDER BY account_id, seq")
+def customer_frame(src: Source, currency: str = DEFAULT_CURRENCY) -> pd.DataFrame:
+    """One row per customer (account with an order): the summary the CLV models read.
 
-
-def customer_frame(src: Source) -> pd.DataFrame:
-    """One row per customer (account with an order): the RFM summary the CLV models read.
-
-    ``frequency`` counts repeat purchase days (distinct order days minus one); ``recency`` and
-    ``age`` are in weeks from the first purchase to the last one and to the end of the data;
-    ``repeat_value`` is the mean amount of orders after the first day.
+    Counts and times take every order: ``orders``; ``frequency``, the repeat orders (every order
+    but the registry's first, so two orders on one day are two purchases); ``recency`` and
+    ``age``, weeks from the first order to the last one and to the end of the data. Money takes
+    the orders in ``currency`` only: ``orders_in_currency``, ``total_spend`` (their sum),
+    ``repeat_orders_in_currency`` and ``repeat_value`` (the mean of those repeat orders).
     """
     return src.frame(
-        f"""WITH {_ORDERS},
-        days AS (
-            SELECT account_id, ordered_at::DATE AS day, sum(amount) AS amount FROM ranked
-            GROUP BY ALL
-        ),
-        per AS (
-            SELECT account_id, min(day) AS first_day, max(day) AS last_day,
-                   count(*) - 1 AS frequency,
-                   avg(amount) FILTER (WHERE day > (SELECT min(day) FROM days d2
-                                                     WHERE d2.account_id = days.account_id))
-                       AS repeat_value
-            FROM days GROUP BY account_id
-        ),
-        spend AS (
-            SELECT account_id, count(*) AS orders, sum(amount) AS total_spend,
-                   min(ordered_at) AS first_at, max(ordered_at) AS last_at
-            FROM ranked GROUP BY account_id
-        ),
-        ends AS (SELECT max(ordered_at)::DATE AS end_day FROM ranked)
-        SELECT p.account_id, s.orders, s.total_spend, s.first_at, s.last_at, p.frequency,
-               date_diff('day', p.first_day, p.last_day) / 7.0 AS recency,
-               date_diff('day', p.first_day, e.end_day) / 7.0 AS age,
-               p.repeat_value
-        FROM per p JOIN spend s USING (account_id) CROSS JOIN ends e
-        ORDER BY p.account_id"""
+        f"""WITH ranked AS ({orders_sql(currency)}),
+        ends AS (SELECT max(ordered_at) AS end_at FROM ranked)
+        SELECT r.account_id, count(*) AS orders,
+               count(*) FILTER (WHERE r.in_currency) AS orders_in_currency,
+               sum(r.amount) FILTER (WHERE r.in_currency) AS total_spend,
+               min(r.ordered_at) AS first_at, max(r.ordered_at) AS last_at,
+               count(*) FILTER (WHERE NOT r.is_first) AS frequency,
+               date_diff('second', min(r.ordered_at), max(r.ordered_at)) / {WEEK_SECONDS}
+                   AS recency,
+               date_diff('second', min(r.ordered_at), any_value(e.end_at)) / {WEEK_SECONDS}
+                   AS age,
+               count(*) FILTER (WHERE r.in_currency AND NOT r.is_first)
+                   AS repeat_orders_in_currency,
+               avg(r.amount) FILTER (WHERE r.in_currency AND NOT r.is_first) AS repeat_value
+        FROM ranked r CROSS JOIN ends e
+        GROUP BY r.account_id ORDER BY r.account_id"""
     )
 
 
 def cohort_frame(src: Source) -> pd.DataFrame:
-    """Customers per first-order month and how many of them ordered k months later."""
+    """Customers per first-order month (the registry's first order) and how many of them
+    ordered k months later; counts only, so the currency flag goes unused."""
     return src.frame(
-        f"""WITH {_ORDERS},
-        firsts AS (SELECT account_id, date_trunc('month', min(ordered_at)) AS cohort
-                   FROM ranked GROUP BY account_id),
+        f"""WITH ranked AS ({orders_sql(DEFAULT_CURRENCY)}),
+        firsts AS (SELECT account_id, date_trunc('month', ordered_at) AS cohort
+                   FROM ranked WHERE is_first),
         active AS (
             SELECT DISTINCT r.account_id, f.cohort,
                    date_diff('month', f.cohort, date_trunc('month', r.ordered_at)) AS month

@@ -4,6 +4,11 @@ customers (ratios with intervals), cohort retention, days since last touch, and 
 
 Orders of one account share its spending level, so the order-value ratio's interval is a
 delta-method interval clustered by account (orders are not independent draws).
+
+Money in one currency, as the metrics registry adds it: an order is first or repeat, a customer
+one-time or repeat, by all their orders (the registry's definition, whatever the currency), but
+order values and spend average only amounts in the report's currency, over the orders and
+customers that have such amounts. Amounts in other currencies are left out, never converted.
 """
 
 from __future__ import annotations
@@ -29,7 +34,8 @@ LAPSED_DAYS = 90.0
 
 
 def repeat_purchase_rate(customers: pd.DataFrame) -> Estimate:
-    """Share of customers with more than one order (:func:`frames.customer_frame`)."""
+    """Share of customers with more than one order (:func:`frames.customer_frame`); a count,
+    so every customer and order counts, whatever its currency."""
     return wilson(int((customers["orders"] > 1).sum()), len(customers))
 
 
@@ -50,13 +56,17 @@ def _cluster_mean(sums: np.ndarray, counts: np.ndarray) -> tuple[float, np.ndarr
 
 
 def order_value_ratio(orders: pd.DataFrame) -> OrderValue:
-    """From :func:`frames.order_frame`: an order is first when seq = 1, repeat otherwise.
+    """From :func:`frames.order_frame`: the average first and repeat order in the currency and
+    their ratio. First or repeat is the registry's ``is_first``, decided over all orders; the
+    averages take only orders ``in_currency`` (n counts those), the clusters are the accounts
+    with such an order (the registry's first_order_value and repeat_order_value, per account).
 
     ratio = mean(repeat amounts) / mean(first amounts); var(log ratio) by the delta method
     with account clusters: var_r/m_r^2 + var_f/m_f^2 - 2 cov/(m_r m_f), each (co)variance a
     sum over accounts of the influence products, times G/(G-1).
     """
-    repeat = orders["seq"].to_numpy() > 1
+    orders = orders[orders["in_currency"].to_numpy(dtype=bool)]
+    repeat = ~orders["is_first"].to_numpy(dtype=bool)
     amount = orders["amount"].to_numpy(dtype=float)
     per = (
         pd.DataFrame(
@@ -88,9 +98,14 @@ def order_value_ratio(orders: pd.DataFrame) -> OrderValue:
 
 def spend_ratio(customers: pd.DataFrame) -> OrderValue:
     """Total spend per customer: one-time customers ("first") vs repeat customers; the ratio's
-    interval by the delta method on the log of two independent means."""
-    repeat = customers["orders"].to_numpy() > 1
-    spend = customers["total_spend"].to_numpy(dtype=float)
+    interval by the delta method on the log of two independent means.
+
+    One-time or repeat counts all of a customer's orders; spend is the sum of its orders in the
+    currency, averaged over the customers that have one (``orders_in_currency`` > 0).
+    """
+    priced = customers[customers["orders_in_currency"].to_numpy() > 0]
+    repeat = priced["orders"].to_numpy() > 1
+    spend = priced["total_spend"].to_numpy(dtype=float)
     a, b = mean_interval(spend[repeat]), mean_interval(spend[~repeat])
     if a.n < 2 or b.n < 2:
         return OrderValue(b, a, NAN_ESTIMATE)

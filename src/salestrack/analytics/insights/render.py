@@ -40,7 +40,8 @@ def render(report: Report, console: Console) -> None:
     console.rule("[bold]salestrack insights[/]")
     console.print(
         f"data as of {report.as_of or '-'}; {report.closed_deals:,} closed deals."
-        " Brackets are 95% intervals; n is the sample behind each number.\n"
+        " Brackets are 95% intervals; n is the sample behind each number."
+        f" Money is in {report.currency}: amounts in other currencies are left out of it.\n"
     )
     _effectiveness(console, report)
     _timing(console, report)
@@ -101,7 +102,7 @@ def _attribution(console: Console, r: Report) -> None:
     if a is None or a.total <= 0:
         return
     table = Table(
-        title=f"Won revenue by channel and model (share of {a.total:,.0f};"
+        title=f"Won revenue by channel and model (share of {a.total:,.0f} {r.currency};"
         f" time decay half-life {a.half_life_days:g} days)",
         title_justify="left",
     )
@@ -118,10 +119,12 @@ def _attribution(console: Console, r: Report) -> None:
         table.add_row(channel, *cells)
     console.print(table)
     console.print(
-        f"  Every column adds up to the {a.total:,.0f} won over {a.journeys:,} closed deals;"
-        " Markov and Shapley credit what a channel adds, the rule-based models where it sits.\n",
+        f"  Every column adds up to the {a.total:,.0f} {r.currency} won over {a.journeys:,}"
+        " closed deals; Markov and Shapley credit what a channel adds, the rule-based models"
+        " where it sits.",
         highlight=False,
     )
+    _say(console, r, "attribution")
 
 
 def _experiments(console: Console, r: Report) -> None:
@@ -144,8 +147,8 @@ def _relationships(console: Console, r: Report) -> None:
     table.add_column("n", justify="right")
     ov, sp = r.order_value, r.spend
     rows = [
-        ("average first order", _ci(ov.first, "{:,.0f}"), ov.first.n),
-        ("average repeat order", _ci(ov.repeat, "{:,.0f}"), ov.repeat.n),
+        (f"average first order ({r.currency})", _ci(ov.first, "{:,.0f}"), ov.first.n),
+        (f"average repeat order ({r.currency})", _ci(ov.repeat, "{:,.0f}"), ov.repeat.n),
         ("repeat / first order value", _ci(ov.ratio), ov.ratio.n),
         ("spend: repeat / one-time customers", _ci(sp.ratio), sp.ratio.n),
         ("customers who ordered again", _pct(r.repeat_rate), r.repeat_rate.n),
@@ -163,7 +166,8 @@ def _leaderboard(console: Console, r: Report) -> None:
     if not r.leaderboard:
         return
     table = Table(title="Leaderboard (results, adjusted for deal mix)", title_justify="left")
-    for col in ("rep", "adjusted win odds vs avg", "win rate", "won revenue", "closed"):
+    won = f"won revenue ({r.currency})"
+    for col in ("rep", "adjusted win odds vs avg", "win rate", won, "closed"):
         table.add_column(col, justify="left" if col == "rep" else "right")
     for row in r.leaderboard[:TOP_REPS]:
         skill = row.skill

@@ -1,6 +1,10 @@
 """The headline insights report: every insight computed once from the scoped warehouse, each
 finding with its 95% interval, sample size and a plain-language sentence; as JSON-ready data
-(:func:`report_json`) and rendered for a terminal with Rich (``render.py``)."""
+(:func:`report_json`) and rendered for a terminal with Rich (``render.py``).
+
+Money (won revenue and its attribution, order values, spend, lifetime value) is in one currency,
+the report's, as the metrics registry adds it; counts and rates take every deal and order.
+"""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from salestrack.analytics.insights import (
     timing,
 )
 from salestrack.analytics.insights.estimate import Estimate, wilson
+from salestrack.analytics.metrics.core import DEFAULT_CURRENCY, check_currency
 from salestrack.domain.actor import Actor
 
 MIN_DEALS = 20  # fewer closed deals than this: effectiveness and attribution are skipped
@@ -37,16 +42,17 @@ class RepRow:
     name: str
     closed: int
     win_rate: Estimate
-    won_revenue: float
+    won_revenue: float  # deals won in the report's currency
     skill: Estimate | None  # adjusted log-odds offset vs the average rep
     logging: Estimate | None
 
 
 @dataclass
 class Report:
-    """Everything the insights found for one actor's scope."""
+    """Everything the insights found for one actor's scope; money in ``currency``."""
 
     as_of: str | None
+    currency: str
     closed_deals: int
     adjusted: effectiveness.AdjustedModel | None
     lifts: list[effectiveness.Lift]
@@ -70,14 +76,21 @@ class Report:
     sentences: dict[str, list[str]] = field(default_factory=dict)
 
 
-def build_report(conn: duckdb.DuckDBPyConnection, actor: Actor | None = None) -> Report:
-    """Compute every insight on the warehouse behind ``conn`` as seen by ``actor``."""
+def build_report(
+    conn: duckdb.DuckDBPyConnection,
+    actor: Actor | None = None,
+    currency: str = DEFAULT_CURRENCY,
+) -> Report:
+    """Compute every insight on the warehouse behind ``conn`` as seen by ``actor``, adding up
+    money in ``currency`` (an ISO code: the org's, as the metrics take it; amounts in other
+    currencies are left out of money figures, not converted)."""
+    check_currency(currency)
     src = frames.scoped_source(conn, actor)
-    deals = frames.deal_frame(src)
+    deals = frames.deal_frame(src, currency)
     enough = len(deals) >= MIN_DEALS and deals["won"].nunique() == 2
     adjusted = effectiveness.adjusted_odds_ratios(deals) if enough else None
     journeys = attribution.Journeys.from_frames(deals, frames.touch_frame(src)) if enough else None
-    customers = frames.customer_frame(src)
+    customers = frames.customer_frame(src, currency)
     satisfaction = frames.satisfaction_frame(src)
     log = frames.activity_log_frame(src)
     cells = {
@@ -87,6 +100,7 @@ def build_report(conn: duckdb.DuckDBPyConnection, actor: Actor | None = None) ->
     as_of = frames.data_as_of(src)
     report = Report(
         as_of=as_of.isoformat() if as_of is not None else None,
+        currency=currency,
         closed_deals=len(deals),
         adjusted=adjusted,
         lifts=effectiveness.win_rate_lift(deals) if enough else [],
@@ -98,7 +112,7 @@ def build_report(conn: duckdb.DuckDBPyConnection, actor: Actor | None = None) ->
         follow_up=timing.follow_up_delay(deals) if enough else None,
         experiments=experiments.compare_variants(frames.enrollment_frame(src)),
         repeat_rate=relationships.repeat_purchase_rate(customers),
-        order_value=relationships.order_value_ratio(frames.order_frame(src)),
+        order_value=relationships.order_value_ratio(frames.order_frame(src, currency)),
         spend=relationships.spend_ratio(customers),
         retention_3m=relationships.retention_at(frames.cohort_frame(src), 3),
         last_touch=relationships.days_since_last_touch(frames.last_touch_frame(src)),
@@ -119,20 +133,22 @@ def _leaderboard(
     log: pd.DataFrame,
 ) -> list[RepRow]:
     """Reps ranked by their adjusted skill (win odds vs the average rep, holding the deal mix
-    fixed), then by win rate: a composite of results, never of activity volume."""
+    fixed), then by win rate: a composite of results, never of activity volume. Won revenue
+    adds the deals won in the currency; closed deals and win rate count every deal."""
     cov = coverage.coverage(log).by_rep if len(log) else {}
     names = dict(zip(reps["rep_id"].astype(int), reps["name"].astype(str), strict=True))
     rows = []
     for rep in sorted(set(deals["owner_id"].dropna().astype(int))):
         mine = deals[deals["owner_id"] == rep]
         won = mine["won"].to_numpy(dtype=bool)
+        priced = mine["in_currency"].to_numpy(dtype=bool)
         rows.append(
             RepRow(
                 rep_id=rep,
                 name=names.get(rep, f"user {rep}"),
                 closed=len(mine),
                 win_rate=wilson(int(won.sum()), len(mine)),
-                won_revenue=float(mine["amount"].to_numpy(dtype=float)[won].sum()),
+                won_revenue=float(mine["amount"].to_numpy(dtype=float)[won & priced].sum()),
                 skill=adjusted.rep_effects.get(rep) if adjusted else None,
                 logging=cov.get(rep),
             )
@@ -193,6 +209,16 @@ def sentences(r: Report) -> dict[str, list[str]]:
             f"Following up within 24 h of the first meeting goes with a win rate"
             f" {100 * d.value:+.0f} points higher ({100 * d.low:+.0f} to {100 * d.high:+.0f})."
         )
+    a = r.attribution_revenue
+    if a is not None and a.total > 0:
+        linear = a.credits["linear"]
+        leader = max(linear, key=lambda channel: linear[channel].value)
+        share = linear[leader].value / a.total
+        out["attribution"] = [
+            f"Of the {a.total:,.0f} {r.currency} won ({linear[leader].n:,} deals in"
+            f" {r.currency}), the linear model credits {leader} with the largest share:"
+            f" {100 * share:.0f}%."
+        ]
     for x in r.experiments:
         d = x.difference
         out.setdefault("experiments", []).append(
@@ -204,7 +230,8 @@ def sentences(r: Report) -> dict[str, list[str]]:
     if math.isfinite(r.order_value.ratio.value):
         rel.append(
             f"Repeat orders are worth {_ci(r.order_value.ratio)} times first orders"
-            f" ({r.order_value.repeat.value:,.0f} vs {r.order_value.first.value:,.0f} on average)."
+            f" ({r.order_value.repeat.value:,.0f} vs {r.order_value.first.value:,.0f}"
+            f" {r.currency} on average)."
         )
     if r.repeat_rate.n:
         rel.append(f"{_pct(r.repeat_rate)} of customers ordered more than once.")
@@ -215,8 +242,9 @@ def sentences(r: Report) -> dict[str, list[str]]:
     if r.customer_value and r.customer_value.purchases.converged:
         t = r.customer_value.total
         rel.append(
-            f"Current customers are expected to bring {t.value:,.0f} over the next"
-            f" {r.customer_value.horizon_weeks:.0f} weeks ({t.low:,.0f} to {t.high:,.0f})."
+            f"Current customers are expected to bring {t.value:,.0f} {r.currency} over the next"
+            f" {r.customer_value.horizon_weeks:.0f} weeks ({t.low:,.0f} to {t.high:,.0f};"
+            f" {t.n:,} customers buying in {r.currency})."
         )
     elif r.customer_value:
         rel.append(

@@ -20,6 +20,7 @@ The engine in :mod:`salestrack.analytics.metrics.engine` turns a request into on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -27,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import ibis
 import ibis.expr.types as ir
+
+from salestrack.errors import ValidationFailed
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -45,6 +48,28 @@ DIMENSIONS: dict[str, str] = {
 }
 PERIODS = ("day", "week", "month", "quarter")
 DEFAULT_CURRENCY = "USD"  # what the store assumes when a deal or order names none
+CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+
+
+def check_currency(currency: str) -> str:
+    """``currency`` if it is a three-letter ISO 4217 code in capitals, else ``ValidationFailed``.
+
+    The metrics and the insights both take the currency money is added up in; both check it
+    here, so a code one accepts the other accepts too.
+    """
+    if not CURRENCY_CODE.fullmatch(currency):
+        raise ValidationFailed("currency", f"{currency!r} is not a three-letter ISO 4217 code")
+    return currency
+
+
+def in_currency(t: ir.Table, currency: str) -> ir.BooleanValue:
+    """Whether a row's amount is in ``currency``: the one test by which money is kept to a
+    currency, for priced metrics and for the insights that add money alike.
+
+    The store keeps each deal's and order's amount in its own currency and holds no exchange
+    rates, so an amount in another currency is left out of a money sum, never converted.
+    """
+    return t.currency == currency
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ The result is a single expression: DuckDB or Spark runs all of it, Python only g
 from __future__ import annotations
 
 import operator
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +31,8 @@ from salestrack.analytics.metrics.core import (
     PERIODS,
     Metric,
     Query,
+    check_currency,
+    in_currency,
     safe_div,
 )
 from salestrack.analytics.metrics.registry import REGISTRY
@@ -46,7 +47,6 @@ from salestrack.analytics.scope import Scope
 from salestrack.errors import ValidationFailed
 
 SPINE_ROLES = ("rep", "manager")
-CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,7 @@ def make_query(
     currency: str = DEFAULT_CURRENCY,
 ) -> Query:
     """Check a request against the metrics' allowed dimensions and build the :class:`Query`."""
-    if not CURRENCY_CODE.fullmatch(currency):
-        raise ValidationFailed("currency", f"{currency!r} is not a three-letter ISO 4217 code")
+    check_currency(currency)
     keys = tuple(dict.fromkeys(by))
     chosen = dict(filters or {})
     zone(tz)
@@ -265,7 +264,7 @@ def _aggregate(t: ir.Table, members: list[Metric], q: Query) -> ir.Table:
 def _measure(m: Metric, t: ir.Table, q: Query, window: list[ir.BooleanValue]) -> ir.Scalar:
     conditions = [*([m.where(t, q)] if m.where is not None else []), *window]
     if m.priced:
-        conditions.append(t.currency == q.currency)
+        conditions.append(in_currency(t, q.currency))
     where = reduce(operator.and_, conditions) if conditions else None
     if m.kind == "count":
         return t.count(where=where)

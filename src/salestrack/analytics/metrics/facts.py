@@ -168,16 +168,28 @@ def _stage_stays(scope: Scope, q: Query, needed: frozenset[str]) -> ir.Table:
     return _with_deal_owner(scope, t, needed)
 
 
+def is_first_order(o: ir.Table) -> ir.BooleanValue:
+    """Whether each order of ``o`` (the orders table) is its account's first: the earliest by
+    ``ordered_at``, ties broken by id, so two orders on one day, or even at one instant, are a
+    first order and a repeat order. Every other order is a repeat order.
+
+    The one definition of first and repeat orders: the relationship metrics and the insights
+    (order value, spend, lifetime value) all classify by it. It looks at every order of the
+    account, whatever its currency: being first is not money.
+    """
+    history = ibis.window(group_by=o.account_id, order_by=[o.ordered_at, o.id])
+    return ibis.row_number().over(history) == 0
+
+
 def _orders(scope: Scope, q: Query, needed: frozenset[str]) -> ir.Table:
     """Orders with the account's owner as rep and whether it was the account's first order."""
     o = scope.table("orders")
-    first = ibis.window(group_by=o.account_id, order_by=[o.ordered_at, o.id])
     t = o.select(
         account_id=o.account_id,
         amount=o.amount.cast("float64"),
         currency=o.currency,
         ordered_at=o.ordered_at,
-        is_first=ibis.row_number().over(first) == 0,
+        is_first=is_first_order(o),
     )
     t = attach(t, scope.lookup("accounts"), "account_id", "id", rep="owner_id")
     return enrich(scope, t, needed)
