@@ -13,7 +13,7 @@ from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
-from salestrack.api.routes import audit, auth, webhooks
+from salestrack.api.routes import audit, auth, imports, webhooks
 from salestrack.automation.runner import start_scheduler
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
@@ -70,6 +70,7 @@ def create_app(
         try:
             yield
         finally:
+            state.imports.close()  # running imports finish; waiting ones are marked failed
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             if dispatcher is not None:
@@ -98,7 +99,7 @@ def create_app(
         api.include_router(router_for(resource))
     api.include_router(audit.router)
     api.include_router(webhooks.router)
-    # Imports, metrics and insights (issues of their own) include their routers here.
+    api.include_router(imports.router)
     app.include_router(api)
     return app
 

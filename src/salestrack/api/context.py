@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine
 
 from salestrack.api.problems import problem_response
+from salestrack.capture.uploads import ImportQueue
 from salestrack.config import Settings
 from salestrack.domain.actor import Actor
 from salestrack.domain.clock import Clock, SystemClock
@@ -45,6 +46,11 @@ class ApiState:
     settings: Settings
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
+    imports: ImportQueue = field(init=False)
+    """Runs uploaded imports in the background; closed when the app stops."""
+
+    def __post_init__(self) -> None:
+        self.imports = ImportQueue(self.engine, self.clock)
 
     @property
     def login_policy(self) -> LoginPolicy:
