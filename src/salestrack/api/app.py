@@ -19,7 +19,7 @@ from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.store.engine import make_engine
 from salestrack.store.uow import UnitOfWork
-from salestrack.web.app import WebSettings, install_pages
+from salestrack.web.app import WebSettings, create_reader, install_pages
 from salestrack.webhooks.dispatcher import Dispatcher, policy_from
 
 DESCRIPTION = """\
@@ -47,9 +47,12 @@ def create_app(
     app's lifetime.
     """
     owns_engine = engine is None
+    engine = engine if engine is not None else make_engine(settings.database_url)
+    web = web or WebSettings()
     state = ApiState(
         settings=settings,
-        engine=engine if engine is not None else make_engine(settings.database_url),
+        engine=engine,
+        reader=create_reader(settings, engine, web),
         clock=clock or SystemClock(),
     )
 
@@ -75,8 +78,7 @@ def create_app(
                 scheduler.shutdown(wait=False)
             if dispatcher is not None:
                 dispatcher.stop()
-            if pages:
-                app.state.web.reader.close()  # the pages' DuckDB connection
+            state.reader.close()  # the DuckDB connection of the pages, metrics and insights
             if owns_engine:
                 state.engine.dispose()
 
@@ -92,7 +94,9 @@ def create_app(
     app.state.salestrack = state
     problems.install(app)
     if pages:
-        install_pages(app, state.settings, state.engine, web=web, clock=state.clock)
+        install_pages(
+            app, state.settings, state.engine, web=web, clock=state.clock, reader=state.reader
+        )
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth.router)
     for resource in RESOURCES:

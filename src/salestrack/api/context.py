@@ -19,6 +19,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from salestrack.analytics.reader import WarehouseReader
 from salestrack.api.problems import problem_response
 from salestrack.capture.uploads import ImportQueue
 from salestrack.config import Settings
@@ -45,6 +46,8 @@ class ApiState:
 
     settings: Settings
     engine: Engine
+    reader: WarehouseReader
+    """The warehouse, shared with the web pages; metrics and insights read it."""
     clock: Clock = field(default_factory=SystemClock)
     imports: ImportQueue = field(init=False)
     """Runs uploaded imports in the background; closed when the app stops."""
