@@ -13,7 +13,7 @@ from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
-from salestrack.api.routes import audit, auth, imports, metrics, webhooks
+from salestrack.api.routes import audit, auth, imports, insights, metrics, webhooks
 from salestrack.automation.runner import start_scheduler
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
@@ -105,6 +105,7 @@ def create_app(
     api.include_router(webhooks.router)
     api.include_router(imports.router)
     api.include_router(metrics.router)
+    api.include_router(insights.router)
     app.include_router(api)
     return app
 

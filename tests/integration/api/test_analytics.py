@@ -1,5 +1,5 @@
-"""Metrics through the API, on both stores: the same numbers as the registry computed
-directly, for the caller's scope only.
+"""Metrics and insights through the API, on both stores: the same numbers as the registry and
+the insights report computed directly, for the caller's scope only.
 
 The expected values are computed on a second warehouse synced from the same store, so the
 API's shared reader, its sync and its scoping are what is under test.
@@ -7,26 +7,31 @@ API's shared reader, its sync and its scoping are what is under test.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
+from salestrack.analytics.insights.report import build_report, report_json
 from salestrack.analytics.metrics import REGISTRY, compute
 from salestrack.analytics.scope import Scope
 from salestrack.analytics.sources import IbisSource, open_warehouse
 from salestrack.analytics.sync import sync
 from salestrack.analytics.warehouse import Warehouse
+from salestrack.api.schemas.insights import SECTIONS, InsightsReport, section_of
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.domain.clock import FixedClock
 from salestrack.services import activities, tokens, users
 from salestrack.services.users import actor_for
-from salestrack.simulate import simulate
+from salestrack.simulate import SimulationParams, simulate
 from salestrack.simulate.load import load_into_store
 from salestrack.store.models import Account, User
 from salestrack.store.uow import UnitOfWork
@@ -172,3 +177,77 @@ def test_bad_metric_requests_are_problems_naming_the_field(client: TestClient, s
         answer = client.get(f"{API}/metrics/activities", params=params, headers=sim.rep.headers)
         assert answer.status_code == 422, (params, answer.text)
         assert answer.json()["field"] == field, answer.text
+
+
+def _rounded(value: Any) -> Any:
+    """The same JSON with floats to 9 significant digits (sums may differ in the last bits)."""
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, float) and math.isfinite(value) and value:
+        return round(value, 8 - math.floor(math.log10(abs(value))))
+    return value
+
+
+def test_insights_equal_the_cli_report_for_each_scope(
+    client: TestClient, sim: SimOrg, engine: Engine, tmp_path: Path
+) -> None:
+    answers = {
+        who: client.get(f"{API}/insights", headers=c.headers) for who, c in sim.callers().items()
+    }
+    warehouse = Warehouse(tmp_path / "expected.duckdb")
+    sync(engine, warehouse)
+    for who, caller in sim.callers().items():
+        assert answers[who].status_code == 200, answers[who].text
+        got = answers[who].json()
+        with warehouse.connect(read_only=True) as conn:
+            expected = report_json(build_report(conn, caller.actor))
+        assert got["as_of"] is not None
+        got.pop("as_of"), expected.pop("as_of")
+        assert _rounded(got) == _rounded(expected), who  # nothing dropped, nothing changed
+    admin = answers["admin"].json()
+    assert admin["closed_deals"] > 0
+    assert set(admin["repeat_rate"]) == {"value", "low", "high", "n"}
+    repeat = admin["repeat_rate"]
+    assert repeat["low"] <= repeat["value"] <= repeat["high"]
+    assert admin["coverage"]["logged_within_24h"]["n"] > 0
+    rep = answers["rep"].json()
+    assert rep["closed_deals"] < admin["closed_deals"]
+    assert {r["rep_id"] for r in rep["leaderboard"]} <= {sim.rep.actor.id}
+    assert set(rep["coverage"]["by_rep"]) <= {str(sim.rep.actor.id)}
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # slicing, not the store
+def test_one_insight_section(client: TestClient, sim: SimOrg) -> None:
+    whole = client.get(f"{API}/insights", headers=sim.manager.headers).json()
+    timing = client.get(f"{API}/insights/timing", headers=sim.manager.headers)
+    assert timing.status_code == 200, timing.text
+    body = timing.json()
+    assert body["section"] == "timing"
+    assert body["calls"] == whole["calls"] and body["follow_up"] == whole["follow_up"]
+    assert body["sentences"] == whole["sentences"].get("timing", [])
+    assert client.get(f"{API}/insights/astrology", headers=sim.rep.headers).status_code == 404
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the schema, not the store
+def test_the_report_schema_carries_every_field_of_a_full_report(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A year of a larger org fills every section (CLV too): the response model must neither
+    drop nor change a field, so a new insight cannot vanish from the API unnoticed."""
+    params = SimulationParams(
+        seed=3, teams=2, reps=6, months=12, accounts_per_rep=20, activities_per_rep_month=40
+    )
+    load_into_store(engine, simulate(params))
+    warehouse = Warehouse(tmp_path / "full.duckdb")
+    sync(engine, warehouse)
+    with warehouse.connect(read_only=True) as conn:
+        report = json.loads(json.dumps(report_json(build_report(conn, None))))
+    assert [k for k, v in report.items() if v is None] == []
+    assert InsightsReport.model_validate(report).model_dump(mode="json") == report
+    for name in SECTIONS:
+        section = section_of(report, name).model_dump(mode="json")
+        assert {k: report[k] for k in section if k in report and k != "sentences"} == {
+            k: v for k, v in section.items() if k not in ("section", "sentences")
+        }
