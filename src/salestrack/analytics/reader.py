@@ -49,9 +49,9 @@ class WarehouseReader:
         with self._lock:
             if not force and time.monotonic() - self._synced_at < self.max_age_s:
                 return
-            if self._conn is not None:  # sync opens its own connection to the same file
-                self._conn.close()
-                self._conn = None
+            # Sync's own connection joins this process's open database, and DuckDB lets it
+            # write while other cursors read. Closing the connection here instead would pull
+            # it from under cursors still in use by other requests (a segfault, not an error).
             sync(self.engine, self.warehouse)
             self._synced_at = time.monotonic()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -251,3 +252,17 @@ def test_the_report_schema_carries_every_field_of_a_full_report(
         assert {k: report[k] for k in section if k in report and k != "sentences"} == {
             k: v for k, v in section.items() if k not in ("section", "sentences")
         }
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # the reader, not the store
+def test_concurrent_requests_while_the_warehouse_resyncs(client: TestClient, sim: SimOrg) -> None:
+    """Every request re-syncs here (max age 0) while others read: the shared reader must not
+    pull its connection from under a running query (it once did, and the process crashed)."""
+    paths = ["/insights/timing", "/metrics/win_rate?by=rep", "/metrics/activities?by=team"]
+
+    def get(i: int) -> int:
+        caller = (sim.admin, sim.manager, sim.rep)[i % 3]
+        return client.get(f"{API}{paths[i % len(paths)]}", headers=caller.headers).status_code
+
+    with ThreadPoolExecutor(6) as pool:
+        assert set(pool.map(get, range(36))) == {200}
