@@ -237,14 +237,21 @@ class ImportQueue:
 
     def submit(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
         """Queue ``job``; the staged files are removed once it has run (or never will)."""
-        future = self._executor.submit(self._run, actor, job, staged)
+        try:
+            future = self._executor.submit(self._run, actor, job, staged)
+        except RuntimeError:  # the app is stopping: the import is recorded as never run
+            self._never_ran(actor, job, staged)
+            return
 
         def if_cancelled(done: Future[None]) -> None:
             if done.cancelled():
-                self._fail(actor, job, "the server stopped before the import ran; upload again")
-                staged.cleanup()
+                self._never_ran(actor, job, staged)
 
         future.add_done_callback(if_cancelled)
+
+    def _never_ran(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
+        self._fail(actor, job, "the server stopped before the import ran; upload again")
+        staged.cleanup()
 
     def _run(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
         try:
