@@ -103,7 +103,7 @@ def test_the_metric_list_is_the_registry(client: TestClient, sim: SimOrg) -> Non
 def test_a_metric_equals_the_registrys_compute_for_each_scope(
     client: TestClient, sim: SimOrg, engine: Engine, tmp_path: Path, name: str
 ) -> None:
-    params = {**WINDOW, "by": "rep", "period": "month"}
+    params = {**WINDOW, "by": ["rep", "period"], "period": "month"}
     answers = {
         who: client.get(f"{API}/metrics/{name}", params=params, headers=c.headers)
         for who, c in sim.callers().items()
@@ -123,7 +123,7 @@ def test_a_metric_equals_the_registrys_compute_for_each_scope(
                 end=END,
             )
             assert body["rows"] == expected.rows(), who
-            assert body["metric"]["name"] == name and body["by"] == ["rep"]
+            assert body["metric"]["name"] == name and body["by"] == ["rep", "period"]
             assert datetime.fromisoformat(body["from"]) == START
             assert body["as_of"] is not None
     reps = {who: {r["rep"] for r in answers[who].json()["rows"]} for who in answers}
@@ -171,6 +171,7 @@ def test_bad_metric_requests_are_problems_naming_the_field(client: TestClient, s
         ({"by": "stage"}, "by"),  # not a dimension of activities
         ({"by": "colour"}, "by"),
         ({"period": "fortnight"}, "period"),
+        ({"by": "period"}, "period"),  # split by period, but of what length?
         ({"tz": "Mars/Olympus"}, "tz"),
         ({"from": "yesterday"}, "from"),
         ({"from": "2025-02-01", "to": "2025-01-01"}, "to"),

@@ -17,7 +17,7 @@ from salestrack.analytics.scope import Scope
 from salestrack.api.context import ApiState, Reader, get_state
 from salestrack.api.problems import PROBLEM_RESPONSES
 from salestrack.api.schemas.metrics import MetricAnswer, MetricList, MetricOut, MetricQuery
-from salestrack.errors import NotFound
+from salestrack.errors import NotFound, ValidationFailed
 
 router = APIRouter(prefix="/metrics", tags=["metrics"], responses=PROBLEM_RESPONSES)
 State = Annotated[ApiState, Depends(get_state)]
@@ -41,12 +41,17 @@ def compute_one(
 ) -> MetricAnswer:
     if name not in REGISTRY:
         raise NotFound("metric", name)
+    # ``by=period`` says "split by period" in the same list as the other groupings; the
+    # ``period`` parameter says how long one is (and alone splits as well, as in the CLI).
+    if "period" in query.by and query.period is None:
+        raise ValidationFailed("period", f"say how long a period is: {', '.join(PERIODS)}")
+    by = [dim for dim in query.by if dim != "period"]
     start, end = moment(query.start, query.tz, "from"), moment(query.end, query.tz, "to")
     with state.reader.source() as source:
         result = compute(
             name,
             Scope(principal.actor, source),
-            by=query.by,
+            by=by,
             period=query.period,
             tz=query.tz,
             start=start,
@@ -54,7 +59,7 @@ def compute_one(
         )
     return MetricAnswer(
         metric=MetricOut.of(result.metrics[0]),
-        by=list(result.query.by),
+        by=list(result.query.keys),
         period=result.query.period,
         tz=result.query.tz,
         start=start,

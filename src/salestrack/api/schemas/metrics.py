@@ -11,7 +11,7 @@ from salestrack.analytics.metrics import DIMENSIONS, PERIODS, Metric
 from salestrack.api.schemas.common import In
 
 Cell = int | float | str | None
-GROUPS = ", ".join(d for d in DIMENSIONS if d != "period")
+GROUPS = ", ".join(DIMENSIONS)
 
 
 class MetricOut(BaseModel):
@@ -54,7 +54,9 @@ class MetricQuery(In):
         max_length=len(DIMENSIONS),
         description=f"Repeat to group by several: {GROUPS}.",
     )
-    period: str | None = Field(None, max_length=16, description=f"One of {', '.join(PERIODS)}.")
+    period: str | None = Field(
+        None, max_length=16, description=f"Split by periods of this length: {', '.join(PERIODS)}."
+    )
     start: str | None = Field(
         None,
         alias="from",
@@ -69,7 +71,7 @@ class MetricAnswer(BaseModel):
     """A metric computed for the caller's scope: one row per group."""
 
     metric: MetricOut
-    by: list[str]
+    by: list[str] = Field(description="The grouping columns of the rows, period last.")
     period: str | None
     tz: str
     start: datetime | None = Field(serialization_alias="from")
