@@ -169,6 +169,7 @@ def run_staged(uow: UnitOfWork, actor: Actor, job: ImportJob, staged: StagedImpo
             atomic=job.all_or_nothing,
             rejects_path=staged.rejects_dir / "rejects.csv",
         )
+        import_jobs.finish(uow, actor, job.id, _outcome(report), _rejects(staged))
     except SalestrackError as exc:
         # Errors name the file by its path; the caller knows it by its name.
         message = str(exc).replace(f"{staged.folder}/files/", "")
@@ -177,7 +178,11 @@ def run_staged(uow: UnitOfWork, actor: Actor, job: ImportJob, staged: StagedImpo
     except Exception:
         import_jobs.fail(uow, actor, job.id, UNEXPECTED)
         raise
-    outcome = Outcome(
+    return report
+
+
+def _outcome(report: ImportReport) -> Outcome:
+    return Outcome(
         read=report.read,
         created=report.created,
         updated=report.updated,
@@ -187,8 +192,6 @@ def run_staged(uow: UnitOfWork, actor: Actor, job: ImportJob, staged: StagedImpo
         notes=report.notes,
         committed=report.committed,
     )
-    import_jobs.finish(uow, actor, job.id, outcome, _rejects(staged))
-    return report
 
 
 def _rejects(staged: StagedImport) -> Iterator[RejectedRow]:
