@@ -1,7 +1,7 @@
 """Recorded imports: uploads through the API and the web page, their status, counts and rejects.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-06 10:00:00.000000
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import salestrack.store.types
 
 
-revision = "0006"
-down_revision = "0005"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
