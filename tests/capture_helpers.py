@@ -28,6 +28,22 @@ ACTIVITY_MAPPING = {
 HEADER = "Activity ID,Type,Result,Date,Owner,Subject,Company\n"
 
 
+def activity_mapping_toml(source: str = "crm-x") -> str:
+    """:data:`ACTIVITY_MAPPING` as the TOML file a user would write (with another source)."""
+    lines = [
+        f'entity = "{ACTIVITY_MAPPING["entity"]}"',
+        f'source = "{source}"',
+        'key = ["Activity ID"]',
+    ]
+    lines.append("[columns]")
+    lines += [f'{k} = "{v}"' for k, v in ACTIVITY_MAPPING["columns"].items()]  # type: ignore[union-attr]
+    for field, table in ACTIVITY_MAPPING["values"].items():  # type: ignore[union-attr]
+        lines.append(f"[values.{field}]")
+        lines += [f'"{k}" = "{v}"' for k, v in table.items()]
+    lines += ["[dates]", 'formats = ["%d/%m/%Y %H:%M"]', 'time_zone = "Europe/London"']
+    return "\n".join(lines) + "\n"
+
+
 def activity_mapping(**changes: object) -> Mapping:
     return parse_mapping({**ACTIVITY_MAPPING, **changes})
 

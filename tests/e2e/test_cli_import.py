@@ -12,7 +12,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from salestrack.cli.app import build_app
-from tests.capture_helpers import ACTIVITY_MAPPING, HEADER, write
+from tests.capture_helpers import ACTIVITY_MAPPING, HEADER, activity_mapping_toml, write
 
 runner = CliRunner()
 GOOD = "A1,Phone call,Talked,02/03/2026 09:30,rep@example.com,Intro,\n"
@@ -21,18 +21,7 @@ BAD = "A2,Fax,Sent,02/03/2026 10:00,rep@example.com,x,\n"
 
 def _toml(path: Path) -> Path:
     """The helper mapping as TOML (checked to round-trip through tomllib)."""
-    lines = [
-        f'entity = "{ACTIVITY_MAPPING["entity"]}"',
-        'source = "crm-x"',
-        'key = ["Activity ID"]',
-    ]
-    lines.append("[columns]")
-    lines += [f'{k} = "{v}"' for k, v in ACTIVITY_MAPPING["columns"].items()]  # type: ignore[union-attr]
-    for field, table in ACTIVITY_MAPPING["values"].items():  # type: ignore[union-attr]
-        lines.append(f"[values.{field}]")
-        lines += [f'"{k}" = "{v}"' for k, v in table.items()]
-    lines += ["[dates]", 'formats = ["%d/%m/%Y %H:%M"]', 'time_zone = "Europe/London"']
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(activity_mapping_toml())
     assert tomllib.loads(path.read_text())["columns"] == ACTIVITY_MAPPING["columns"]
     return path
 

@@ -15,13 +15,13 @@ from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
-from salestrack.api.routes import audit, auth, webhooks
+from salestrack.api.routes import audit, auth, imports, insights, metrics, webhooks
 from salestrack.automation.runner import start_scheduler
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.store.engine import make_engine
 from salestrack.store.uow import UnitOfWork
-from salestrack.web.app import WebSettings, install_pages
+from salestrack.web.app import WebSettings, create_reader, install_pages
 from salestrack.webhooks.dispatcher import Dispatcher, policy_from
 
 DESCRIPTION = """\
@@ -49,9 +49,12 @@ def create_app(
     app's lifetime, and with it the warehouse sync every ``settings.sync_every_seconds``.
     """
     owns_engine = engine is None
+    engine = engine if engine is not None else make_engine(settings.database_url)
+    web = web or WebSettings()
     state = ApiState(
         settings=settings,
-        engine=engine if engine is not None else make_engine(settings.database_url),
+        engine=engine,
+        reader=create_reader(settings, engine, web),
         clock=clock or SystemClock(),
     )
 
@@ -73,12 +76,12 @@ def create_app(
         try:
             yield
         finally:
+            state.imports.close()  # running imports finish; waiting ones are marked failed
             if scheduler is not None:
                 scheduler.shutdown(wait=False)
             if dispatcher is not None:
                 dispatcher.stop()
-            if pages:
-                app.state.web.reader.close()  # the pages' DuckDB connection
+            state.reader.close()  # the DuckDB connection of the pages, metrics and insights
             if owns_engine:
                 state.engine.dispose()
 
@@ -94,14 +97,18 @@ def create_app(
     app.state.salestrack = state
     problems.install(app)
     if pages:
-        install_pages(app, state.settings, state.engine, web=web, clock=state.clock)
+        install_pages(
+            app, state.settings, state.engine, web=web, clock=state.clock, reader=state.reader
+        )
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(auth.router)
     for resource in RESOURCES:
         api.include_router(router_for(resource))
     api.include_router(audit.router)
     api.include_router(webhooks.router)
-    # Imports, metrics and insights (issues of their own) include their routers here.
+    api.include_router(imports.router)
+    api.include_router(metrics.router)
+    api.include_router(insights.router)
     app.include_router(api)
     return app
 

@@ -19,7 +19,9 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel
 from sqlalchemy import Engine
 
+from salestrack.analytics.reader import WarehouseReader
 from salestrack.api.problems import problem_response
+from salestrack.capture.uploads import ImportQueue
 from salestrack.config import Settings
 from salestrack.domain.actor import Actor
 from salestrack.domain.clock import Clock, SystemClock
@@ -35,6 +37,7 @@ SESSION_COOKIE = "salestrack_session"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 @dataclass
@@ -43,7 +46,17 @@ class ApiState:
 
     settings: Settings
     engine: Engine
+    reader: WarehouseReader
+    """The warehouse, shared with the web pages; metrics and insights read it."""
     clock: Clock = field(default_factory=SystemClock)
+    imports: ImportQueue = field(init=False)
+    """Runs uploaded imports in the background; closed when the app stops."""
+
+    def __post_init__(self) -> None:
+        # The metrics and pages show an import's rows as soon as it has run.
+        self.imports = ImportQueue(
+            self.engine, self.clock, after_write=lambda: self.reader.refresh(force=True)
+        )
 
     @property
     def login_policy(self) -> LoginPolicy:
@@ -109,9 +122,7 @@ Reader = Annotated[Principal, Depends(authenticate)]
 async def _csrf_ok(request: Request, expected: str) -> bool:
     sent = request.headers.get(CSRF_HEADER)
     content_type = request.headers.get("content-type", "")
-    if sent is None and content_type.startswith(
-        ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    if sent is None and content_type.startswith(FORM_TYPES):
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
@@ -240,12 +251,34 @@ async def write_context(
         ),
     ] = None,
 ) -> Write:
-    body = await request.body()
     digest = hashlib.sha256()
     for part in (request.method, request.url.path, request.url.query):
         digest.update(part.encode() + b"\0")
-    digest.update(body)
+    await _digest_body(request, digest)
     return Write(principal, uow, idempotency_key, digest.hexdigest())
+
+
+async def _digest_body(request: Request, digest: Any) -> None:
+    """Add the request body to ``digest``; a form is hashed field by field.
+
+    FastAPI has already consumed the stream of a form upload to parse it, so its raw bytes are
+    gone; the parsed fields and each file's name and content say the same thing.
+    """
+    if not request.headers.get("content-type", "").startswith(FORM_TYPES):
+        digest.update(await request.body())
+        return
+    form = await request.form()
+    for name, value in form.multi_items():
+        digest.update(name.encode() + b"\0")
+        if isinstance(value, str):
+            digest.update(value.encode() + b"\0")
+            continue
+        digest.update((value.filename or "").encode() + b"\0")
+        await value.seek(0)
+        while block := await value.read(1 << 16):
+            digest.update(block)
+        await value.seek(0)
+        digest.update(b"\0")
 
 
 Writer = Annotated[Write, Depends(write_context)]

@@ -19,6 +19,7 @@ from salestrack.capture.mapping import Mapping
 from salestrack.capture.reader import RawChunk, check_encoding, read_csv, read_jsonl
 from salestrack.capture.transform import check_header, to_chunk
 from salestrack.domain.actor import Actor
+from salestrack.services.import_jobs import RejectedRow
 from salestrack.services.imports import Chunk, ChunkResult, ImportOptions, import_records
 from salestrack.store.uow import UnitOfWork
 
@@ -88,6 +89,23 @@ class RejectsWriter:
             result.rejects, result.rejected_positions, strict=True
         ):
             self._writer.writerow([line, name, reason, *raw.originals[position]])
+
+
+def read_rejects(path: Path) -> Iterator[RejectedRow]:
+    """The rows of a rejects file that :class:`RejectsWriter` wrote, to keep them in the store.
+
+    Each original row becomes ``{column: value}`` by the file's header; values past the header
+    (a ragged CSV row) are kept as ``column_<n>``.
+    """
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader, None)
+        if header is None:
+            return
+        columns = header[3:]
+        for line, name, reason, *values in reader:
+            keys = [*columns, *(f"column_{n}" for n in range(len(columns) + 1, len(values) + 1))]
+            yield RejectedRow(int(line), name, reason, dict(zip(keys, values, strict=False)))
 
 
 def raw_chunks(

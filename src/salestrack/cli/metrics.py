@@ -14,7 +14,7 @@ from rich.table import Table
 
 from salestrack.analytics.metrics import REGISTRY, Metric, MetricResult, compute
 from salestrack.analytics.metrics.docs import render
-from salestrack.analytics.metrics.timezones import zone
+from salestrack.analytics.metrics.timezones import moment
 from salestrack.analytics.scope import Scope
 from salestrack.analytics.sources import open_warehouse, to_frame
 from salestrack.cli.context import (
@@ -27,22 +27,11 @@ from salestrack.cli.context import (
 )
 from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM, Actor
-from salestrack.errors import ConfigurationError, NotFound, ValidationFailed
+from salestrack.errors import ConfigurationError, NotFound
 from salestrack.services.users import actor_for
 from salestrack.store.uow import UnitOfWork
 
 LABELLED = {"rep": ("users", "name"), "team": ("teams", "name")}
-
-
-def _moment(value: str | None, tz: str, field: str) -> datetime | None:
-    """``2026-03-01`` (midnight) or ``2026-03-01T09:00``, read as wall-clock time in ``tz``."""
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise ValidationFailed(field, f"{value!r} is not a date (YYYY-MM-DD[THH:MM])") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone(tz))
 
 
 def _actor(db: str | None, email: str | None) -> Actor:
@@ -97,13 +86,12 @@ def _print(result: MetricResult, frame: pd.DataFrame) -> None:
     console.print(f"data as of {as_of}")
 
 
-def _json(result: MetricResult, frame: pd.DataFrame) -> str:
-    rows = json.loads(frame.to_json(orient="records", date_format="iso"))
+def _json(result: MetricResult) -> str:
     return json.dumps(
         {
             "metrics": [m.name for m in result.metrics],
             "as_of": result.as_of.isoformat() if result.as_of else None,
-            "rows": rows,
+            "rows": result.rows(),
         },
         indent=2,
     )
@@ -160,11 +148,11 @@ def metrics(
             by=by or (),
             period=period,
             tz=tz,
-            start=_moment(start, tz, "from"),
-            end=_moment(end, tz, "to"),
+            start=moment(start, tz, "from"),
+            end=moment(end, tz, "to"),
             currency=(currency or Settings().default_currency).upper(),
         )
         if as_json:
-            typer.echo(_json(result, result.frame))
+            typer.echo(_json(result))
         else:
             _print(result, _labels(scope, result.frame.copy()))

@@ -593,6 +593,51 @@ class WebhookDelivery(Base):
     )
 
 
+class ImportJob(Base):
+    """One import of uploaded files (API or web page): options, status, counts and reasons.
+
+    Operational state like the idempotency keys: no change sequence, never synced; the records
+    it creates are numbered and audited as every import's are. ``status`` moves pending ->
+    running -> done or failed; ``error`` says why a failed one stopped.
+    """
+
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    preset: Mapped[str | None] = mapped_column(String(64))
+    mapping: Mapped[str | None] = mapped_column(String(255))
+    files: Mapped[list[str]] = mapped_column(JSON, default=list)
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    all_or_nothing: Mapped[bool] = mapped_column(Boolean, default=False)
+    read: Mapped[int] = mapped_column(BigInteger, default=0)
+    created: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated: Mapped[int] = mapped_column(BigInteger, default=0)
+    unchanged: Mapped[int] = mapped_column(BigInteger, default=0)
+    rejected: Mapped[int] = mapped_column(BigInteger, default=0)
+    reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    committed: Mapped[bool] = mapped_column(Boolean, default=False)
+    error: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class ImportReject(Base):
+    """A rejected row of an import: its line, the field, the reason and the original row."""
+
+    __tablename__ = "import_rejects"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(BigInteger)
+    field: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    row: Mapped[dict[str, Any]]
+
+
 SYNCED_TABLES: tuple[type[Tracked], ...] = (
     Team,
     User,

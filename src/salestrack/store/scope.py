@@ -23,6 +23,8 @@ from salestrack.store.models import (
     Enrollment,
     FieldRoute,
     Goal,
+    ImportJob,
+    ImportReject,
     Lead,
     Order,
     SatisfactionResponse,
@@ -77,6 +79,11 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     if model is Goal:
         own = _owned_by(Goal.user_id, actor)
         return or_(own, Goal.team_id == actor.team_id) if actor.team_id is not None else own
+    if model is ImportJob:
+        return _owned_by(ImportJob.user_id, actor)
+    if model is ImportReject:  # a reject shows the original row: as private as its import
+        jobs = select(ImportJob.id).where(_owned_by(ImportJob.user_id, actor))
+        return ImportReject.import_id.in_(jobs.scalar_subquery())
     if model in (ApiToken, CalendarFeed):
         user_id: ColumnElement[int] = model.user_id
         return user_id == actor.id

@@ -122,6 +122,8 @@ class UnitOfWork:
         self.tokens = Repository(session, m.ApiToken, actor)
         self.webhooks = Repository(session, m.WebhookSubscription, actor)
         self.webhook_deliveries = Repository(session, m.WebhookDelivery, actor)
+        self.imports = Repository(session, m.ImportJob, actor)
+        self.import_rejects = Repository(session, m.ImportReject, actor)
         return self
 
     def __exit__(

@@ -15,11 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import Engine
 
+from salestrack.analytics.reader import WarehouseReader
 from salestrack.analytics.warehouse import Warehouse
 from salestrack.config import Settings, warehouse_path_for
 from salestrack.domain.clock import Clock, SystemClock
 from salestrack.web import errors
-from salestrack.web.data import WarehouseReader
 from salestrack.web.routes import (
     auth,
     board,
@@ -67,20 +67,28 @@ def create_web_router() -> APIRouter:
     return router
 
 
+def create_reader(settings: Settings, engine: Engine, web: WebSettings) -> WarehouseReader:
+    """The warehouse reader of an app over ``engine``: the configured file, else the one beside
+    the store the engine really opens (not the settings' default store)."""
+    path = Path(web.analytics_path) if web.analytics_path else None
+    configured = Path(settings.analytics_path) if settings.analytics_path else None
+    store_url = engine.url.render_as_string(hide_password=False)
+    warehouse = Warehouse(path or configured or warehouse_path_for(store_url))
+    return WarehouseReader(engine, warehouse, max_age_s=web.warehouse_max_age_s)
+
+
 def create_web_state(
     settings: Settings,
     engine: Engine,
     *,
     web: WebSettings | None = None,
     clock: Clock | None = None,
+    reader: WarehouseReader | None = None,
 ) -> WebState:
+    """The pages' state; ``reader`` shares the app's warehouse reader (one is made otherwise)."""
     web = web or WebSettings()
-    path = Path(web.analytics_path) if web.analytics_path else None
-    configured = Path(settings.analytics_path) if settings.analytics_path else None
-    warehouse = Warehouse(path or configured or warehouse_path_for(settings.database_url))
-    reader = WarehouseReader(engine, warehouse, max_age_s=web.warehouse_max_age_s)
-    state = WebState(settings, engine, web, reader, clock or SystemClock())
-    return state
+    reader = reader or create_reader(settings, engine, web)
+    return WebState(settings, engine, web, reader, clock or SystemClock())
 
 
 def create_web_app(
@@ -104,13 +112,14 @@ def install_pages(
     *,
     web: WebSettings | None = None,
     clock: Clock | None = None,
+    reader: WarehouseReader | None = None,
 ) -> None:
     """Serve the pages, ``/static`` and the error pages on ``app``.
 
     Error handlers already on the app (the API's problem responses) keep answering requests
     under ``/api/``; everything else gets the error pages.
     """
-    app.state.web = create_web_state(settings, engine, web=web, clock=clock)
+    app.state.web = create_web_state(settings, engine, web=web, clock=clock, reader=reader)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(create_web_router())
     errors.install(app)

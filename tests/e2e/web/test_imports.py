@@ -6,23 +6,12 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.capture_helpers import ACTIVITY_MAPPING, HEADER
+from tests.capture_helpers import HEADER, activity_mapping_toml
 from tests.e2e.web.conftest import Browse, Site
 
 
 def _mapping(path: Path) -> Path:
-    lines = [
-        f'entity = "{ACTIVITY_MAPPING["entity"]}"',
-        'source = "web-x"',
-        'key = ["Activity ID"]',
-    ]
-    lines.append("[columns]")
-    lines += [f'{k} = "{v}"' for k, v in ACTIVITY_MAPPING["columns"].items()]  # type: ignore[union-attr]
-    for field, table in ACTIVITY_MAPPING["values"].items():  # type: ignore[union-attr]
-        lines.append(f"[values.{field}]")
-        lines += [f'"{k}" = "{v}"' for k, v in table.items()]
-    lines += ["[dates]", 'formats = ["%d/%m/%Y %H:%M"]', 'time_zone = "Europe/London"']
-    path.write_text("\n".join(lines) + "\n")
+    path.write_text(activity_mapping_toml(source="web-x"))
     return path
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -21,6 +22,7 @@ from salestrack.domain.clock import FixedClock
 from salestrack.services import tokens, users
 from salestrack.store.models import User
 from salestrack.store.uow import UnitOfWork
+from salestrack.web.app import WebSettings
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,11 @@ def api_settings(**overrides: object) -> Settings:
 
 
 @pytest.fixture
-def app(engine: Engine, clock: FixedClock) -> FastAPI:
-    return create_app(api_settings(), engine, clock=clock)
+def app(engine: Engine, clock: FixedClock, tmp_path: Path) -> FastAPI:
+    """The app with a warehouse of its own (a PostgreSQL store's default is the working
+    directory's), re-synced before every metric or insight so each test sees its writes."""
+    settings = api_settings(analytics_path=str(tmp_path / "warehouse.duckdb"))
+    return create_app(settings, engine, clock=clock, web=WebSettings(warehouse_max_age_s=0))
 
 
 @pytest.fixture

@@ -15,7 +15,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from salestrack.analytics.metrics import REGISTRY, Metric
+from salestrack.api.schemas.insights import SECTIONS
 from tests.integration.api.conftest import Member, Org
+from tests.integration.api.uploads import activities_csv, finished, mapping_toml, upload
 
 API = "/api/v1"
 SECRET = "SOUTH-SECRET"
@@ -77,6 +80,12 @@ def _seed_south(client: TestClient, org: Org) -> dict[str, int]:
     }
     tokens = client.get(f"{API}/auth/tokens", headers=rep).json()["items"]
     ids["auth/tokens"] = tokens[0]["id"]
+    # An import whose rejected row (with its original text) must stay South's.
+    data = [("activities.csv", activities_csv("sue@south.example", subject=SECRET))]
+    made = upload(client, org.south_manager, data, mapping=mapping_toml())
+    assert made.status_code == 202, made.text
+    assert finished(client, org.south_manager, made.json()["id"])["rejected"] == 1
+    ids["imports"] = made.json()["id"]
     return ids
 
 
@@ -158,6 +167,54 @@ def test_other_teams_records_are_invisible_on_every_route(
         listed = client.get(method_path, params={"limit": 500}, headers=member.headers)
         assert listed.status_code in (200, 403), (method_path, listed.text)
         assert SECRET not in listed.text and "sue@south" not in listed.text, method_path
+    _analytics_show_only_own_team(client, org, member)
+
+
+def _analytics_show_only_own_team(client: TestClient, org: Org, member: Member) -> None:
+    """Metrics by rep and team, and every insight section, count North only."""
+    north = {org.north_manager.id, org.north_rep.id, org.north_rep2.id}
+    south_team = org.south_rep.user.team_id
+    headers = member.headers
+    for metric in _one_metric_per_fact():
+        got = client.get(f"{API}/metrics/{metric.name}", params={"by": "rep"}, headers=headers)
+        assert got.status_code == 200, (metric.name, got.text)
+        reps = {row["rep"] for row in got.json()["rows"]}
+        assert reps <= north, (metric.name, reps)
+    by_team = client.get(f"{API}/metrics/activities", params={"by": "team"}, headers=headers)
+    assert south_team not in {row["team"] for row in by_team.json()["rows"]}
+    for section in ("", *(f"/{name}" for name in SECTIONS)):
+        got = client.get(f"{API}/insights{section}", headers=headers)
+        assert got.status_code == 200, (section, got.text)
+        assert SECRET not in got.text and "sue@south" not in got.text, section
+        assert _rep_ids(got.json()) <= north, section
+
+
+def _one_metric_per_fact() -> list[Metric]:
+    """Scope is applied where a metric reads its fact (ratios and derived ones only combine
+    them), so one metric per fact, plus those computed their own way, covers every path."""
+    chosen: dict[str, Metric] = {}
+    for metric in REGISTRY:
+        key = metric.fact.name if metric.fact else (metric.name if metric.runner else "")
+        if key:
+            chosen.setdefault(key, metric)
+    return list(chosen.values())
+
+
+def _rep_ids(value: Any) -> set[int]:
+    """Every rep id an insights answer mentions: ``rep_id`` fields and per-rep keys."""
+    found: set[int] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "rep_id":
+                found.add(int(item))
+            elif key in ("by_rep", "rep_effects"):
+                found |= {int(k) for k in item}
+            else:
+                found |= _rep_ids(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _rep_ids(item)
+    return found
 
 
 def _list_paths(app: FastAPI) -> list[str]:
@@ -233,6 +290,9 @@ def test_rank_is_enforced_with_403(client: TestClient, org: Org) -> None:
     for path, body in cases:
         response = client.post(f"{API}/{path}", json=body, headers=rep)
         assert response.status_code == 403, (path, response.text)
+    own = [("activities.csv", activities_csv(org.north_rep.user.email))]
+    imported = upload(client, org.north_rep, own, mapping=mapping_toml())
+    assert imported.status_code == 403, imported.text  # importing is for managers and admins
     assert client.get(f"{API}/audit", headers=rep).status_code == 403
     # A rep cannot promote themselves.
     promote = client.patch(f"{API}/users/{org.north_rep.id}", json={"role": "admin"}, headers=rep)

@@ -14,6 +14,7 @@ The result is a single expression: DuckDB or Spark runs all of it, Python only g
 
 from __future__ import annotations
 
+import json
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,13 @@ class MetricResult:
     as_of: datetime | None
     metrics: tuple[Metric, ...]
     query: Query
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The answer as JSON-ready rows: dates as ISO text, missing values as None."""
+        rows: list[dict[str, Any]] = json.loads(
+            self.frame.to_json(orient="records", date_format="iso")
+        )
+        return rows
 
 
 def metric(name: str) -> Metric:

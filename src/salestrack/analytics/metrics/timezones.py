@@ -32,6 +32,18 @@ def zone(name: str) -> ZoneInfo:
         raise ValidationFailed("tz", f"{name!r} is not an IANA time zone") from exc
 
 
+def moment(value: str | None, tz: str, field: str) -> datetime | None:
+    """``2026-03-01`` (midnight) or ``2026-03-01T09:00``, read as wall-clock time in ``tz``
+    unless it carries its own offset: how the CLI and the API read a window's bounds."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed(field, f"{value!r} is not a date (YYYY-MM-DD[THH:MM])") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone(tz))
+
+
 def _offset(tz: ZoneInfo, at: datetime) -> int:
     delta = at.replace(tzinfo=UTC).astimezone(tz).utcoffset()
     return int(delta.total_seconds()) if delta is not None else 0

@@ -1,0 +1,82 @@
+"""The app's one connection to the DuckDB warehouse, kept fresh: what pages and API read.
+
+The web pages and the API's metrics and insights share one :class:`WarehouseReader` per app
+(``create_app`` builds it), so a process holds one connection to the file and syncs it from
+the store in one place.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+import pandas as pd
+from sqlalchemy import Engine
+
+from salestrack.analytics.refresh import WarehouseSync
+from salestrack.analytics.sources import IbisSource
+from salestrack.analytics.warehouse import Warehouse
+
+
+class WarehouseReader:
+    """One DuckDB connection for the app's lifetime; a cursor per query.
+
+    Before answering, the warehouse is brought up to date with the store when its last sync is
+    older than ``max_age_s`` (incremental, so cheap when little changed): a call logged a moment
+    ago shows on the leaderboard without a separate job. The server's timer and the imports
+    sync through the same :attr:`syncs`, so they never run two at once. The connection stays
+    open across syncs: the sync's own connection joins this process's open database, and
+    closing ours would pull it from under cursors still in use (a segfault, not an error).
+    """
+
+    def __init__(self, engine: Engine, warehouse: Warehouse, max_age_s: float = 60.0) -> None:
+        self.engine = engine
+        self.warehouse = warehouse
+        self.max_age_s = max_age_s
+        self.syncs = WarehouseSync(engine, warehouse)
+        self._lock = threading.Lock()
+        self._conn: duckdb.DuckDBPyConnection | None = None
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        if self._conn is None:
+            self._conn = duckdb.connect(str(self.warehouse.path))
+            self._conn.execute("SET TimeZone = 'UTC'")
+            self.warehouse.ensure_schema(self._conn)
+        return self._conn
+
+    def refresh(self, *, force: bool = False) -> None:
+        """Sync unless the last sync is younger than ``max_age_s`` (or ``force``)."""
+        last = self.syncs.last_run
+        if not force and last is not None and time.monotonic() - last < self.max_age_s:
+            return
+        self.syncs.run()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        self.refresh()
+        with self._lock:
+            cur = self._connection().cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    @contextmanager
+    def source(self) -> Iterator[IbisSource]:
+        """The fresh warehouse as a metrics source (:mod:`salestrack.analytics.sources`)."""
+        with self.cursor() as cur:
+            yield IbisSource("duckdb", self.warehouse.ibis(cur), {})
+
+    def frame(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
+        with self.cursor() as cur:
+            return cur.execute(sql, params or {}).df()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
