@@ -16,6 +16,7 @@ from salestrack.store.models import (
     Account,
     Activity,
     ApiToken,
+    AutomationRule,
     CalendarFeed,
     Contact,
     CustomerEvent,
@@ -77,11 +78,17 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     if model is Goal:
         own = _owned_by(Goal.user_id, actor)
         return or_(own, Goal.team_id == actor.team_id) if actor.team_id is not None else own
+    if model is AutomationRule:
+        # A team's rule acts on its members' work only; the others' rules are none of theirs.
+        everyone = AutomationRule.team_id.is_(None)
+        if actor.team_id is None:
+            return everyone
+        return or_(everyone, AutomationRule.team_id == actor.team_id)
     if model in (ApiToken, CalendarFeed):
         user_id: ColumnElement[int] = model.user_id
         return user_id == actor.id
-    # Reference data (pipelines, stages, activity types, cadences, automation rules) is
-    # visible to every user.
+    # Reference data (pipelines, stages, activity types, cadences, experiments) is visible to
+    # every user.
     return true()
 
 
