@@ -22,6 +22,10 @@ def _no_nul(value: Any) -> Any:
     if isinstance(value, list):
         for item in value:
             _no_nul(item)
+    if isinstance(value, dict):  # e.g. an experiment's variants, keyed by name
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
     return value
 
 
