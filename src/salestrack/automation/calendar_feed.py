@@ -29,6 +29,11 @@ AHEAD = timedelta(days=90)
 DEFAULT_LENGTH = timedelta(minutes=30)
 
 
+def feed_url(base_url: str, path: str) -> str:
+    """The URL to subscribe to: the server's address as the request reached it, plus the path."""
+    return base_url.rstrip("/") + path
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
