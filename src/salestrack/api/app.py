@@ -15,7 +15,7 @@ from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
-from salestrack.api.routes import audit, auth, calendar, webhooks
+from salestrack.api.routes import audit, auth, calendar, experiments, webhooks
 from salestrack.automation.runner import start_scheduler
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
@@ -101,6 +101,7 @@ def create_app(
         api.include_router(router_for(resource))
     api.include_router(audit.router)
     api.include_router(webhooks.router)
+    api.include_router(experiments.router)
     api.include_router(calendar.router)
     # Imports, metrics and insights (issues of their own) include their routers here.
     app.include_router(api)
