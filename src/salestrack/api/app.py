@@ -15,7 +15,7 @@ from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
-from salestrack.api.routes import audit, auth, calendar, experiments, webhooks
+from salestrack.api.routes import audit, auth, calendar, experiments, hooks, webhooks
 from salestrack.automation.runner import start_scheduler
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
@@ -103,6 +103,7 @@ def create_app(
     api.include_router(webhooks.router)
     api.include_router(experiments.router)
     api.include_router(calendar.router)
+    api.include_router(hooks.router)
     # Imports, metrics and insights (issues of their own) include their routers here.
     app.include_router(api)
     app.include_router(calendar.feed_router)  # public: the token in its URL is the secret

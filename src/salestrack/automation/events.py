@@ -26,7 +26,7 @@ from salestrack.automation.rules import (
     team_clause,
 )
 from salestrack.domain import rules as checks
-from salestrack.domain.actor import Actor
+from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.errors import Conflict
 from salestrack.services.fields import ensure_link
 from salestrack.store.models import Account, Activity, AutomationRule, CustomerEvent
@@ -103,6 +103,12 @@ def post_customer_event(
         planned = event_rule_hits(uow, event, account) if automate else []
         uow.commit()
     return event, planned
+
+
+def posted_event(uow: UnitOfWork, source: str, external_id: str) -> CustomerEvent | None:
+    """The event a source already posted under its id, whoever may see it (for retries)."""
+    with uow(SYSTEM):
+        return uow.customer_events.find_any(source=source, external_id=external_id)
 
 
 def planned_tasks(

@@ -226,7 +226,8 @@ def test_read_only_token_cannot_write_anywhere(app: FastAPI, client: TestClient,
         client.get(f"{API}/accounts/{account_id}", headers=org.read_only.headers).status_code == 200
     )
     for method, path in _routes(app):
-        if method == "GET" or path.endswith("/auth/login"):
+        # Signing in and the signed hooks take no token at all.
+        if method == "GET" or path.endswith("/auth/login") or "/hooks/" in path:
             continue
         url = path.replace("{row_id}", str(account_id))
         response = client.request(method, url, json={}, headers=org.read_only.headers)
