@@ -132,6 +132,10 @@ def stop_experiment(uow: UnitOfWork, actor: Actor, experiment_id: int | str) -> 
     require_manager(actor, "stop an experiment")
     with uow(actor, "experiment.stopped"):
         experiment = _find(uow, experiment_id)
+        if experiment.status != "running":
+            raise ValidationFailed(
+                "status", f"only a running experiment can be stopped; it is {experiment.status}"
+            )
         experiment.status = "stopped"
         experiment.stopped_at = uow.clock.now()
         uow.commit()

@@ -202,6 +202,8 @@ def test_experiment_results_are_what_experiments_show_prints(
     assert client.post(stop, json={}, headers=rep.headers).status_code == 403
     stopped = client.post(stop, json={}, headers=manager.headers)
     assert stopped.status_code == 200 and stopped.json()["status"] == "stopped"
+    again = client.post(stop, json={}, headers=manager.headers)
+    assert again.status_code == 422 and again.json()["field"] == "status"
     late = _post(client, "leads", {"name": "Late"}, rep)
     later = _post(client, "enrollments", {"cadence": "Calls", "lead_id": late["id"]}, rep)
     assert later["variant"] is None and later["experiment_id"] is None
