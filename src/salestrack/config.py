@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = 8
     webhook_backoff_seconds: float = 30.0
     webhook_disable_after_failures: int = 20
+    events_webhook_secret: str | None = None
+    """Signs customer events posted to ``/api/v1/hooks/customer-events``; unset: hook closed."""
     # Automation: the agenda e-mail and the in-process scheduler.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -11,7 +11,7 @@ from salestrack.automation.rules import update_rule
 from salestrack.automation.runner import run_rules
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import FixedClock
-from salestrack.errors import PermissionDenied, ValidationFailed
+from salestrack.errors import NotFound, PermissionDenied, ValidationFailed
 from salestrack.services import activities as act
 from salestrack.services.accounts import create_contact
 from salestrack.services.deals import move_deal_stage
@@ -150,9 +150,18 @@ def test_who_may_edit_rules(uow: UnitOfWork) -> None:
     _, rep = make_rep(uow, north)
     with pytest.raises(PermissionDenied):
         make_rule(uow, rep, on_type="call")
-    rule = make_rule(uow, make_manager(uow, north), on_type="call")
-    with pytest.raises(PermissionDenied):
+    manager = make_manager(uow, north)
+    rule = make_rule(uow, manager, on_type="call")
+    # Another team's rule is out of sight, like their records; the rules for everyone are
+    # visible to a manager but changed by admins only.
+    with pytest.raises(NotFound):
         update_rule(uow, make_manager(uow, south), rule.id, is_active=False)
+    with pytest.raises(PermissionDenied):
+        make_rule(uow, manager, on_type="call", team_id=south.id)
+    everyone = make_rule(uow, on_type="email")
+    with pytest.raises(PermissionDenied):
+        update_rule(uow, manager, everyone.id, is_active=False)
+    assert update_rule(uow, manager, rule.id, delay_days=2).delay_days == 2
     assert update_rule(uow, SYSTEM, rule.id, is_active=False).is_active is False
 
 

@@ -87,3 +87,5 @@ def test_counts_are_checked() -> None:
     with pytest.raises(ValueError, match="conversions <= n"):
         Arm(10, 11)
     assert wilson(Arm(0, 0)) == (0.0, 1.0)
+    # Before the first enrolment nothing is known: the whole range, never NaN (the API sends it).
+    assert difference_interval(Arm(0, 0), Arm(4, 1)) == (-1.0, 1.0)

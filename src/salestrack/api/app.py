@@ -15,7 +15,17 @@ from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
 from salestrack.api.resources import RESOURCES
-from salestrack.api.routes import audit, auth, imports, insights, metrics, webhooks
+from salestrack.api.routes import (
+    audit,
+    auth,
+    calendar,
+    experiments,
+    hooks,
+    imports,
+    insights,
+    metrics,
+    webhooks,
+)
 from salestrack.automation.runner import start_scheduler
 from salestrack.config import Settings
 from salestrack.domain.clock import Clock, SystemClock
@@ -109,7 +119,11 @@ def create_app(
     api.include_router(imports.router)
     api.include_router(metrics.router)
     api.include_router(insights.router)
+    api.include_router(experiments.router)
+    api.include_router(calendar.router)
+    api.include_router(hooks.router)
     app.include_router(api)
+    app.include_router(calendar.feed_router)  # public: the token in its URL is the secret
     return app
 
 

@@ -5,7 +5,7 @@ and :func:`router_for` builds routes that all share paging, ETags, idempotency a
 responses. (No ``from __future__ import annotations`` here: FastAPI reads the closures' types.)
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -48,7 +48,9 @@ IfMatch = Annotated[
 ]
 CreateFn = Callable[..., Any]  # (uow, actor, **fields) -> row
 UpdateFn = Callable[..., Any]  # (uow, actor, row_id, **fields) -> row
+PresentFn = Callable[[UnitOfWork, Actor, Sequence[Any]], list[Any]]  # rows -> out models
 COMMON_SORT = ("id", "created_at", "updated_at", "change_seq")
+NAMED_SORT = (*COMMON_SORT, "name")
 
 
 @dataclass(frozen=True)
@@ -74,10 +76,19 @@ class Resource:
     update_fn: UpdateFn | None = None
     sortable: tuple[str, ...] = COMMON_SORT
     actions: tuple[Action, ...] = field(default_factory=tuple)
+    # When the answer holds more than the row's columns (a cadence's steps, the tasks an event
+    # planned): shapes a whole page at once, so related rows are read in one query, not per row.
+    present: PresentFn | None = None
 
     @property
     def label(self) -> str:
         return self.path.replace("-", " ")
+
+    def shape(self, uow: UnitOfWork, actor: Actor, rows: Sequence[Any]) -> list[Any]:
+        """The rows as answered, in order."""
+        if self.present is not None:
+            return self.present(uow, actor, rows)
+        return [self.out.model_validate(row) for row in rows]
 
 
 def _at_item(index: int, exc: SalestrackError) -> SalestrackError:
@@ -122,11 +133,12 @@ def _as_model(body: object) -> BaseModel:
     return body
 
 
-def _row_reply(res: Resource, row: Any, status_code: int = 200) -> Reply:
+def _row_reply(res: Resource, write: Write, row: Any, status_code: int = 200) -> Reply:
     headers = {"ETag": etag_of(row)}
     if status_code == 201:
         headers["Location"] = f"{API_PREFIX}/{res.path}/{row.id}"
-    return Reply(res.out.model_validate(row), status_code, headers)
+    [body] = res.shape(write.uow, write.actor, [row])
+    return Reply(body, status_code, headers)
 
 
 def _guarded_change(
@@ -138,7 +150,7 @@ def _guarded_change(
             _check_version(write.uow, res, row_id, if_match)
         row = change()
         write.uow.commit()
-    return _row_reply(res, row)
+    return _row_reply(res, write, row)
 
 
 def router_for(res: Resource) -> APIRouter:
@@ -162,7 +174,7 @@ def router_for(res: Resource) -> APIRouter:
         )
         found = reads.page(uow, principal.actor, res.repo, request, sortable=res.sortable)
         return page_out(
-            items=[res.out.model_validate(r) for r in found.items], next_cursor=found.next_cursor
+            items=res.shape(uow, principal.actor, found.items), next_cursor=found.next_cursor
         )
 
     @router.get("/{row_id}", response_model=res.out, summary=f"Read one of the {res.label}")
@@ -174,7 +186,8 @@ def router_for(res: Resource) -> APIRouter:
     ) -> Any:
         row = reads.get(uow, principal.actor, res.repo, row_id)
         response.headers["ETag"] = etag_of(row)
-        return res.out.model_validate(row)
+        [body] = res.shape(uow, principal.actor, [row])
+        return body
 
     if res.create is not None and res.create_fn is not None:
         _add_create_routes(router, res, res.create, res.create_fn)
@@ -194,7 +207,9 @@ def _add_create_routes(router: APIRouter, res: Resource, body_type: type[In], fn
 
     @router.post("", status_code=201, response_model=res.out, summary=f"Create one of {res.label}")
     def create(body: body_type, write: Writer) -> Response:  # type: ignore[valid-type]
-        return write.run(lambda: _row_reply(res, create_one(write.uow, write.actor, body), 201))
+        return write.run(
+            lambda: _row_reply(res, write, create_one(write.uow, write.actor, body), 201)
+        )
 
     @router.post(
         "/bulk",
@@ -213,7 +228,7 @@ def _add_create_routes(router: APIRouter, res: Resource, body_type: type[In], fn
                         raise _at_item(index, exc) from exc
                 write.uow.flush()  # all new rows at once: ids, change numbers, audit rows
                 write.uow.commit()
-            return Reply(bulk_out(items=[res.out.model_validate(r) for r in rows]), 201)
+            return Reply(bulk_out(items=res.shape(write.uow, write.actor, rows)), 201)
 
         return write.run(produce)
 

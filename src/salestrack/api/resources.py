@@ -1,7 +1,8 @@
 """Every record resource of the API, declared once: path, table, schemas, services, filters.
 
 Imports, metrics and insights (other issues) add their own routers in ``app.py``; record types
-added later need only a new ``Resource`` here.
+added later need only a new ``Resource`` here. The automation resources are declared in
+``api/automation.py`` and listed here with the rest.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from salestrack.api.resource import Action, Resource
+from salestrack.api.automation import AUTOMATION_RESOURCES
+from salestrack.api.resource import NAMED_SORT, Action, Resource
 from salestrack.api.schemas.accounts import (
     AccountCreate,
     AccountOut,
@@ -159,8 +161,6 @@ class ActivityTypeQuery(ListQuery):
     is_active: bool | None = None
 
 
-NAMED = ("id", "created_at", "updated_at", "change_seq", "name")
-
 RESOURCES: tuple[Resource, ...] = (
     Resource(
         "users",
@@ -172,7 +172,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_fn=users.create_user,
         update=UserUpdate,
         update_fn=users.update_user,
-        sortable=(*NAMED, "email"),
+        sortable=(*NAMED_SORT, "email"),
     ),
     Resource(
         "teams",
@@ -184,7 +184,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_fn=users.create_team,
         update=TeamUpdate,
         update_fn=users.update_team,
-        sortable=NAMED,
+        sortable=NAMED_SORT,
     ),
     Resource(
         "accounts",
@@ -196,7 +196,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_fn=accounts.create_account,
         update=AccountUpdate,
         update_fn=accounts.update_account,
-        sortable=NAMED,
+        sortable=NAMED_SORT,
     ),
     Resource(
         "contacts",
@@ -208,7 +208,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_fn=accounts.create_contact,
         update=ContactUpdate,
         update_fn=accounts.update_contact,
-        sortable=NAMED,
+        sortable=NAMED_SORT,
     ),
     Resource(
         "leads",
@@ -220,7 +220,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_fn=leads.create_lead,
         update=LeadUpdate,
         update_fn=leads.update_lead,
-        sortable=NAMED,
+        sortable=NAMED_SORT,
     ),
     Resource(
         "deals",
@@ -232,7 +232,7 @@ RESOURCES: tuple[Resource, ...] = (
         create_fn=deals.create_deal,
         update=DealUpdate,
         update_fn=deals.update_deal,
-        sortable=(*NAMED, "amount"),
+        sortable=(*NAMED_SORT, "amount"),
         actions=(Action("move", StageMove, deals.move_deal_stage, "Move a deal to another stage"),),
     ),
     Resource(
@@ -289,4 +289,5 @@ RESOURCES: tuple[Resource, ...] = (
         create=ActivityTypeCreate,
         create_fn=activity_types.create_activity_type,
     ),
+    *AUTOMATION_RESOURCES,
 )

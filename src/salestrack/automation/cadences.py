@@ -92,6 +92,23 @@ def create_cadence(
     return cadence
 
 
+def steps_of(
+    uow: UnitOfWork, actor: Actor, cadence_ids: Sequence[int]
+) -> dict[int, list[tuple[CadenceStep, str]]]:
+    """Each cadence's steps in order, with the key of the activity type each step plans."""
+    found: dict[int, list[tuple[CadenceStep, str]]] = {cadence_id: [] for cadence_id in cadence_ids}
+    with uow(actor):
+        rows = uow.session.execute(
+            select(CadenceStep, ActivityType.key)
+            .join(ActivityType, CadenceStep.type_id == ActivityType.id)
+            .where(CadenceStep.cadence_id.in_(list(found)))
+            .order_by(CadenceStep.cadence_id, CadenceStep.position)
+        ).all()
+    for step, key in rows:
+        found[step.cadence_id].append((step, key))
+    return found
+
+
 def _steps(uow: UnitOfWork, cadence_id: int) -> list[CadenceStep]:
     return list(
         uow.session.scalars(

@@ -14,7 +14,7 @@ import secrets
 from datetime import timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.domain.vocab import ActivityStatus
@@ -29,6 +29,11 @@ AHEAD = timedelta(days=90)
 DEFAULT_LENGTH = timedelta(minutes=30)
 
 
+def feed_url(base_url: str, path: str) -> str:
+    """The URL to subscribe to: the server's address as the request reached it, plus the path."""
+    return base_url.rstrip("/") + path
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -41,11 +46,24 @@ def create_feed(uow: UnitOfWork, actor: Actor) -> str:
     with uow(actor, "calendar_feed.created"):
         feeds = Repository(uow.session, CalendarFeed, actor)
         now = uow.clock.now()
-        for old in feeds.list(CalendarFeed.revoked_at.is_(None), limit=1000):
+        for old in feeds.list(*_live_of(actor.id), limit=1000):
             old.revoked_at = now
         feeds.add(CalendarFeed(user_id=actor.id, token_hash=_hash(token)))
         uow.commit()
     return FEED_PATH.format(token=token)
+
+
+def _live_of(user_id: int) -> tuple[ColumnElement[bool], ...]:
+    """The user's own live feeds: named explicitly, since an admin's scope sees everyone's."""
+    return CalendarFeed.user_id == user_id, CalendarFeed.revoked_at.is_(None)
+
+
+def active_feed(uow: UnitOfWork, actor: Actor) -> CalendarFeed | None:
+    """The acting user's live feed, if any (its URL cannot be shown again: only a hash is kept)."""
+    if actor.id is None:
+        return None
+    with uow(actor):
+        return Repository(uow.session, CalendarFeed, actor).find_one(*_live_of(actor.id))
 
 
 def render_feed(uow: UnitOfWork, token: str) -> bytes:

@@ -8,14 +8,14 @@ the account owner. ``run_rules`` repeats the selection in batch for events that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, select
 
 from salestrack.automation.followups import missing_key
-from salestrack.automation.planner import QUIET_SOURCES, Candidate, Planner
+from salestrack.automation.planner import QUIET_SOURCES, RULE_SOURCE, Candidate, Planner
 from salestrack.automation.rules import (
     CUSTOMER_EVENTS,
     DEFAULT_SUBJECTS,
@@ -26,13 +26,13 @@ from salestrack.automation.rules import (
     team_clause,
 )
 from salestrack.domain import rules as checks
-from salestrack.domain.actor import Actor
+from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.errors import Conflict
 from salestrack.services.fields import ensure_link
 from salestrack.store.models import Account, Activity, AutomationRule, CustomerEvent
-from salestrack.store.repository import Repository
 from salestrack.store.uow import UnitOfWork
 
+_KEYS_PER_QUERY = 500
 DEFAULT_RULE: dict[str, Any] = {
     "name": "Congratulate customers on their news",
     "kind": RuleKind.EVENT.value,
@@ -57,8 +57,8 @@ def seed_event_rule(uow: UnitOfWork) -> list[str]:
     return [f"created automation rule {DEFAULT_RULE['name']!r}"]
 
 
-def event_key(rule: AutomationRule, event_id: int) -> str:
-    return f"event:{rule.id}:{event_id}"
+def event_key(rule_id: int, event_id: int) -> str:
+    return f"event:{rule_id}:{event_id}"
 
 
 def any_rule_of(uow: UnitOfWork, kind: RuleKind) -> bool:
@@ -84,7 +84,7 @@ def post_customer_event(
 ) -> tuple[CustomerEvent, list[Activity]]:
     """Record a customer event; returns it and the tasks the event rules planned."""
     with uow(actor, "customer_event.posted"):
-        events = Repository(uow.session, CustomerEvent, actor)
+        events = uow.customer_events
         account = ensure_link(uow.accounts, account_id, "account_id")
         assert account is not None
         kind = checks.choice("kind", kind, CUSTOMER_EVENTS)
@@ -103,6 +103,39 @@ def post_customer_event(
         planned = event_rule_hits(uow, event, account) if automate else []
         uow.commit()
     return event, planned
+
+
+def posted_event(uow: UnitOfWork, source: str, external_id: str) -> CustomerEvent | None:
+    """The event a source already posted under its id, whoever may see it (for retries)."""
+    with uow(SYSTEM):
+        return uow.customer_events.find_any(source=source, external_id=external_id)
+
+
+def planned_tasks(
+    uow: UnitOfWork, actor: Actor, event_ids: Sequence[int]
+) -> dict[int, list[Activity]]:
+    """The tasks the event rules planned for each event, as far as ``actor`` sees them.
+
+    A task carries its event in its key (``event:<rule>:<event>``), so the tasks are read by
+    exact keys over every event rule, switched off or not, which the unique index answers.
+    """
+    found: dict[int, list[Activity]] = {event_id: [] for event_id in event_ids}
+    with uow(actor):
+        rule_ids = uow.session.scalars(
+            select(AutomationRule.id).where(AutomationRule.kind == RuleKind.EVENT.value)
+        ).all()
+        keys = {event_key(r, e): e for r in rule_ids for e in found}
+        wanted = list(keys)
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            stmt = uow.activities.scoped(
+                Activity.source == RULE_SOURCE,
+                Activity.external_id.in_(wanted[start : start + _KEYS_PER_QUERY]),
+            )
+            for task in uow.session.scalars(stmt):
+                found[keys[task.external_id or ""]].append(task)
+    for tasks in found.values():
+        tasks.sort(key=lambda task: task.id)
+    return found
 
 
 def event_rule_hits(uow: UnitOfWork, event: CustomerEvent, account: Account) -> list[Activity]:
@@ -125,7 +158,7 @@ def _candidate(
     planner: Planner, rule: AutomationRule, event: CustomerEvent, owner: int
 ) -> Candidate:
     return planner.candidate(
-        event_key(rule, event.id),
+        event_key(rule.id, event.id),
         event.created_at,
         owner,
         account_id=event.account_id,

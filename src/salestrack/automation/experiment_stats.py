@@ -68,7 +68,10 @@ def wilson(arm: Arm, confidence: float = 0.95) -> tuple[float, float]:
 def difference_interval(
     control: Arm, treatment: Arm, confidence: float = 0.95
 ) -> tuple[float, float]:
-    """Newcombe's hybrid score interval of ``treatment.rate - control.rate``."""
+    """Newcombe's hybrid score interval of ``treatment.rate - control.rate``; the whole range
+    (-1, 1) while an arm has no units, as :func:`wilson` gives (0, 1) then, not NaN."""
+    if control.n == 0 or treatment.n == 0:
+        return (-1.0, 1.0)
     interval = estimate.newcombe_difference(
         treatment.conversions, treatment.n, control.conversions, control.n, z_for(confidence)
     )

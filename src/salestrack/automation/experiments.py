@@ -61,7 +61,7 @@ def _check_variants(variants: Mapping[str, Any], steps: int) -> dict[str, dict[s
         checks.require_text("variants", name, max_len=32)
         clean[name] = {}
         for position, change in (overrides or {}).items():
-            if not str(position).isdigit() or not 1 <= int(position) <= steps:
+            if not str(position).isdecimal() or not 1 <= int(position) <= steps:
                 raise ValidationFailed(
                     "variants", f"{name}: step {position!r} is not in 1..{steps}"
                 )
@@ -127,21 +127,28 @@ def create_experiment(
     return experiment
 
 
-def stop_experiment(uow: UnitOfWork, actor: Actor, name: str) -> Experiment:
+def stop_experiment(uow: UnitOfWork, actor: Actor, experiment_id: int | str) -> Experiment:
     """Stop assigning; enrolments keep their variant and results stay readable."""
     require_manager(actor, "stop an experiment")
     with uow(actor, "experiment.stopped"):
-        experiment = _by_name(uow, name)
+        experiment = _find(uow, experiment_id)
+        if experiment.status != "running":
+            raise ValidationFailed(
+                "status", f"only a running experiment can be stopped; it is {experiment.status}"
+            )
         experiment.status = "stopped"
         experiment.stopped_at = uow.clock.now()
         uow.commit()
     return experiment
 
 
-def _by_name(uow: UnitOfWork, name: str) -> Experiment:
-    found = uow.experiments.find_one(name=name)
+def _find(uow: UnitOfWork, key: int | str) -> Experiment:
+    """An experiment by id (the API) or by name (the CLI)."""
+    if isinstance(key, int):
+        return uow.experiments.get_visible(key)
+    found = uow.experiments.find_one(name=key)
     if found is None:
-        raise NotFound("experiment", name)
+        raise NotFound("experiment", key)
     return found
 
 
@@ -219,10 +226,10 @@ class ExperimentResult:
     looks: int
 
 
-def experiment_results(uow: UnitOfWork, actor: Actor, name: str) -> ExperimentResult:
+def experiment_results(uow: UnitOfWork, actor: Actor, experiment_id: int | str) -> ExperimentResult:
     """Results now, with daily looks since the start feeding the always-valid p-value."""
     with uow(actor, "experiment.read"):
-        experiment = _by_name(uow, name)
+        experiment = _find(uow, experiment_id)
         rows = uow.session.execute(
             select(Enrollment.variant, Enrollment.enrolled_at, _converted_at(experiment)).where(
                 Enrollment.experiment_id == experiment.id

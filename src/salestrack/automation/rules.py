@@ -20,10 +20,9 @@ from salestrack.domain import rules as checks
 from salestrack.domain.actor import Actor
 from salestrack.domain.vocab import PURPOSES
 from salestrack.errors import Conflict, PermissionDenied, ValidationFailed
-from salestrack.services.fields import Rules, apply, validate
+from salestrack.services.fields import Rules, apply, ensure_link, validate
 from salestrack.services.permissions import require_manager
 from salestrack.store.models import ActivityType, AutomationRule, Stage, User
-from salestrack.store.repository import Repository
 from salestrack.store.uow import UnitOfWork
 
 
@@ -88,17 +87,23 @@ RULE_FIELDS: Rules = {
 }
 
 
-def repo(uow: UnitOfWork) -> Repository[AutomationRule]:
-    return Repository(uow.session, AutomationRule, uow.actor)
-
-
-def _team_for(actor: Actor, team_id: int | None) -> int | None:
-    """Managers write rules for their own team only; admins for any team or for everyone."""
+def _team_for(uow: UnitOfWork, actor: Actor, team_id: int | None) -> int | None:
+    """The team a rule is written for: any team or everyone (None) for admins; a manager's own
+    team, which is also where their rules go when they name none."""
     if actor.is_admin:
-        return team_id
+        team = ensure_link(uow.teams, team_id, "team_id")
+        return team.id if team is not None else None
     if team_id not in (None, actor.team_id) or actor.team_id is None:
         raise PermissionDenied("manage automation rules", "a manager edits their own team's rules")
     return actor.team_id
+
+
+def _check_change(actor: Actor, rule: AutomationRule) -> None:
+    """A manager changes their team's rules, not the ones for everyone (those are the admins')."""
+    if not actor.is_admin and (rule.team_id is None or rule.team_id != actor.team_id):
+        raise PermissionDenied(
+            "change an automation rule", "a manager changes their own team's rules only"
+        )
 
 
 def _check(uow: UnitOfWork, rule: AutomationRule) -> None:
@@ -141,12 +146,13 @@ def create_rule(
         values = validate(
             RULE_FIELDS, {"name": name, "kind": kind, "plan_type": plan_type, **fields}
         )
-        values["team_id"] = _team_for(actor, values.get("team_id"))
-        if repo(uow).find_one(name=values["name"]) is not None:
+        values["team_id"] = _team_for(uow, actor, values.get("team_id"))
+        # Names are unique across teams, so look beyond what the actor sees.
+        if uow.automation_rules.find_any(name=values["name"]) is not None:
             raise Conflict(f"a rule named {values['name']!r} already exists")
         rule = AutomationRule(**{"delay_days": 0, "at_local": "09:00", **values})
         _check(uow, rule)
-        repo(uow).add(rule)
+        uow.automation_rules.add(rule)
         uow.commit()
     return rule
 
@@ -155,11 +161,11 @@ def update_rule(uow: UnitOfWork, actor: Actor, rule_id: int, **changes: Any) -> 
     """Change a rule (or switch it off with ``is_active=False``)."""
     require_manager(actor, "change an automation rule")
     with uow(actor, "automation_rule.updated"):
-        rule = repo(uow).get_visible(rule_id)
-        _team_for(actor, rule.team_id)
+        rule = uow.automation_rules.get_visible(rule_id)
+        _check_change(actor, rule)
         values = validate(RULE_FIELDS, changes)
         if "team_id" in values:
-            values["team_id"] = _team_for(actor, values["team_id"])
+            values["team_id"] = _team_for(uow, actor, values["team_id"])
         apply(rule, values)
         _check(uow, rule)
         uow.commit()

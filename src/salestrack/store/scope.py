@@ -16,6 +16,7 @@ from salestrack.store.models import (
     Account,
     Activity,
     ApiToken,
+    AutomationRule,
     CalendarFeed,
     Contact,
     CustomerEvent,
@@ -84,11 +85,17 @@ def visible(actor: Actor, model: type[Any]) -> ColumnElement[bool]:
     if model is ImportReject:  # a reject shows the original row: as private as its import
         jobs = select(ImportJob.id).where(_owned_by(ImportJob.user_id, actor))
         return ImportReject.import_id.in_(jobs.scalar_subquery())
+    if model is AutomationRule:
+        # A team's rule acts on its members' work only; the others' rules are none of theirs.
+        everyone = AutomationRule.team_id.is_(None)
+        if actor.team_id is None:
+            return everyone
+        return or_(everyone, AutomationRule.team_id == actor.team_id)
     if model in (ApiToken, CalendarFeed):
         user_id: ColumnElement[int] = model.user_id
         return user_id == actor.id
-    # Reference data (pipelines, stages, activity types, cadences, automation rules) is
-    # visible to every user.
+    # Reference data (pipelines, stages, activity types, cadences, experiments) is visible to
+    # every user.
     return true()
 
 

@@ -117,6 +117,8 @@ class UnitOfWork:
         self.cadence_steps = Repository(session, m.CadenceStep, actor)
         self.experiments = Repository(session, m.Experiment, actor)
         self.enrollments = Repository(session, m.Enrollment, actor)
+        self.automation_rules = Repository(session, m.AutomationRule, actor)
+        self.customer_events = Repository(session, m.CustomerEvent, actor)
         self.field_routes = Repository(session, m.FieldRoute, actor)
         self.audit = Repository(session, m.AuditEvent, actor)
         self.tokens = Repository(session, m.ApiToken, actor)

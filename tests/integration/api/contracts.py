@@ -20,11 +20,22 @@ Payload = Callable[["Ctx"], dict[str, Any]]
 
 @dataclass(frozen=True)
 class Ctx:
-    """What a payload may refer to: the org, the acting member and an account it owns."""
+    """What a payload may refer to: the org, the acting member and an account it owns, and a
+    way to create whatever else it needs."""
 
+    client: TestClient
     org: Org
     actor: Member
     account_id: int
+
+    def make(self, path: str, body: dict[str, Any], by: Member | None = None) -> dict[str, Any]:
+        """Create a record through the API (as the acting member unless ``by``); its JSON."""
+        response = self.client.post(
+            f"/api/v1/{path}", json=body, headers=(by or self.actor).headers
+        )
+        assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()
+        return created
 
 
 @dataclass(frozen=True)
@@ -36,6 +47,14 @@ class Contract:
 
 
 AT = "2026-03-02T10:00:00+00:00"
+STEPS = [{"day": 0, "type": "email", "at_local": "09:00"}, {"day": 2, "type": "call"}]
+
+
+def _enrolment(c: Ctx) -> dict[str, Any]:
+    """A fresh cadence (a manager's) and a fresh lead of the rep's: one enrolment each."""
+    cadence = c.make("cadences", {"name": f"Cadence {next(_n)}", "steps": STEPS}, c.org.admin)
+    return {"cadence": cadence["name"], "lead_id": c.make("leads", {"name": "Lee"})["id"]}
+
 
 CONTRACTS: tuple[Contract, ...] = (
     Contract(
@@ -101,6 +120,37 @@ CONTRACTS: tuple[Contract, ...] = (
             "outcomes": ["sent", "replied"],
         },
     ),
+    Contract(
+        "automation-rules",
+        "north_manager",
+        lambda c: {
+            "name": f"Rule {next(_n)}",
+            "kind": "follow_up",
+            "on_type": "demo",
+            "plan_type": "call",
+            "delay_days": 1,
+        },
+        {"delay_days": 3, "at_local": "14:30", "is_active": False},
+    ),
+    Contract(
+        "cadences", "north_manager", lambda c: {"name": f"Cadence {next(_n)}", "steps": STEPS}
+    ),
+    Contract("enrollments", "north_rep", _enrolment),
+    Contract(
+        "experiments",
+        "north_manager",
+        lambda c: {
+            "name": f"Experiment {next(_n)}",
+            "cadence": c.make("cadences", {"name": f"Cadence {next(_n)}", "steps": STEPS})["name"],
+            "variants": {"10am": {}, "4pm": {"1": {"at_local": "16:00"}}},
+            "metric": "replied",
+        },
+    ),
+    Contract(
+        "customer-events",
+        "north_rep",
+        lambda c: {"account_id": c.account_id, "kind": "award", "title": "Best bakery 2026"},
+    ),
 )
 
 
@@ -113,4 +163,4 @@ def make_ctx(client: TestClient, org: Org, role: str) -> Ctx:
         headers=actor.headers,
     )
     assert response.status_code == 201, response.text
-    return Ctx(org, actor, response.json()["id"])
+    return Ctx(client, org, actor, response.json()["id"])

@@ -23,6 +23,7 @@ from tests.integration.api.uploads import activities_csv, finished, mapping_toml
 API = "/api/v1"
 SECRET = "SOUTH-SECRET"
 AT = "2026-03-02T10:00:00+00:00"
+STEPS = [{"day": 0, "type": "email"}]
 
 
 def _seed_south(client: TestClient, org: Org) -> dict[str, int]:
@@ -35,6 +36,8 @@ def _seed_south(client: TestClient, org: Org) -> dict[str, int]:
         return int(response.json()["id"])
 
     account = post("accounts", {"name": f"{SECRET} Co"}, rep)
+    cadence = {"name": "South cadence", "steps": STEPS}
+    experiment = {"name": "South test", "cadence": "South cadence", "variants": {"a": {}, "b": {}}}
     ids = {
         "accounts": account,
         "contacts": post("contacts", {"name": SECRET, "account_id": account}, rep),
@@ -74,6 +77,21 @@ def _seed_south(client: TestClient, org: Org) -> dict[str, int]:
             },
             mgr,
         ),
+        "automation-rules": post(
+            "automation-rules",
+            {"name": SECRET, "kind": "follow_up", "on_type": "demo", "plan_type": "call"},
+            mgr,
+        ),
+        "cadences": post("cadences", cadence, mgr),
+        "experiments": post("experiments", experiment, mgr),
+        "enrollments": post(
+            "enrollments",
+            {"cadence": "South cadence", "lead_id": post("leads", {"name": SECRET}, rep)},
+            rep,
+        ),
+        "customer-events": post(
+            "customer-events", {"account_id": account, "kind": "award", "title": SECRET}, rep
+        ),
         "users": org.south_rep.id,
         "teams": int(org.south_rep.user.team_id or 0),
         "auth/tokens": 0,
@@ -89,14 +107,14 @@ def _seed_south(client: TestClient, org: Org) -> dict[str, int]:
     return ids
 
 
-# Reference data every user sees (and only admins change).
-SHARED = ("activity-types",)
+# Reference data every user sees (and only admins, or for the last two managers, change).
+SHARED = ("activity-types", "cadences", "experiments")
 
 # Not team data at all: only admins reach these routes.
 ADMIN_ONLY = ("webhooks",)
 
 # Resources whose changes need a rank (admin, manager) regardless of the record.
-RANKED = ("users", "teams", "goals")
+RANKED = ("users", "teams", "goals", "automation-rules")
 
 # A valid body per route, so that only access, not input, decides the answer.
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
@@ -109,10 +127,14 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PATCH", "activities"): {"subject": "x"},
     ("PATCH", "goals"): {"target": "9"},
     ("PATCH", "webhooks"): {"description": "x"},
+    ("PATCH", "automation-rules"): {"delay_days": 1},
     ("POST", "activities/complete"): {"outcome": "connected"},
     ("POST", "activities/cancel"): {},
     ("POST", "activities/reschedule"): {"due_at": AT},
     ("POST", "deals/move"): {"stage": "Proposal"},
+    ("POST", "enrollments/pause"): {},
+    ("POST", "enrollments/resume"): {},
+    ("POST", "experiments/stop"): {},
 }
 
 
@@ -217,6 +239,22 @@ def _rep_ids(value: Any) -> set[int]:
     return found
 
 
+def test_reference_data_is_read_by_everyone_and_changed_by_rank(
+    app: FastAPI, client: TestClient, org: Org
+) -> None:
+    """Shared routes, walked as another team's rep: every read answers, every change is 403."""
+    ids = _seed_south(client, org)
+    walked = set()
+    for method, path in _item_routes(app):
+        resource, verb = _resource(path)
+        if resource not in SHARED:
+            continue
+        response = _call(client, method, path, ids.get(resource, 1), org.north_rep.headers)
+        assert response.status_code == (200 if method == "GET" else 403), (method, path)
+        walked.add(f"{method} {resource}/{verb}")
+    assert walked >= {"GET experiments/results", "POST experiments/stop", "GET cadences/"}
+
+
 def _list_paths(app: FastAPI) -> list[str]:
     return [
         path
@@ -245,7 +283,8 @@ def test_read_only_token_cannot_write_anywhere(app: FastAPI, client: TestClient,
         client.get(f"{API}/accounts/{account_id}", headers=org.read_only.headers).status_code == 200
     )
     for method, path in _routes(app):
-        if method == "GET" or path.endswith("/auth/login"):
+        # Signing in and the signed hooks take no token at all.
+        if method == "GET" or path.endswith("/auth/login") or "/hooks/" in path:
             continue
         url = path.replace("{row_id}", str(account_id))
         response = client.request(method, url, json={}, headers=org.read_only.headers)
@@ -286,6 +325,12 @@ def test_rank_is_enforced_with_403(client: TestClient, org: Org) -> None:
             },
         ),
         ("accounts", {"name": "Given away", "owner_id": org.north_rep2.id}),
+        (
+            "automation-rules",
+            {"name": "Mine", "kind": "follow_up", "on_type": "call", "plan_type": "email"},
+        ),
+        ("cadences", {"name": "Mine", "steps": STEPS}),
+        ("experiments", {"name": "Mine", "cadence": "Any", "variants": {"a": {}, "b": {}}}),
     ]
     for path, body in cases:
         response = client.post(f"{API}/{path}", json=body, headers=rep)

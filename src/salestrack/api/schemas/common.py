@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Optional, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, create_model, field_validator
@@ -22,6 +22,19 @@ def _no_nul(value: Any) -> Any:
     if isinstance(value, list):
         for item in value:
             _no_nul(item)
+    if isinstance(value, dict):  # e.g. an experiment's variants, keyed by name
+        for key, item in value.items():
+            _no_nul(key)
+            _no_nul(item)
+    return value
+
+
+def _utc_in_range(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("is out of range once converted to UTC") from exc
     return value
 
 
@@ -29,7 +42,8 @@ class In(BaseModel):
     """Base of request bodies and queries: unknown fields are refused, never silently dropped.
 
     NUL characters and non-finite numbers are refused up front: PostgreSQL cannot store the
-    first, and neither means anything in a sales record.
+    first, and neither means anything in a sales record. So are times that leave the years
+    1 to 9999 in UTC (0001-01-01T00:00+05:00), which the store keeps in UTC.
     """
 
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
@@ -37,7 +51,7 @@ class In(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _storable(cls, value: Any) -> Any:
-        return _no_nul(value)
+        return _utc_in_range(_no_nul(value))
 
 
 class Out(BaseModel):

@@ -1,4 +1,5 @@
-"""Sign in and out, the home redirect and the user's own settings (language, time zone)."""
+"""Sign in and out, the home redirect and the user's own settings (language, time zone, the
+private calendar feed)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from salestrack.automation import calendar_feed
 from salestrack.errors import NotAuthenticated, RateLimited, ValidationFailed
 from salestrack.services import sessions, users
 from salestrack.store.uow import UnitOfWork
@@ -88,9 +90,22 @@ def home(p: Annotated[Page, Depends(page)]) -> Response:
     return RedirectResponse("/team" if p.is_manager else "/day", status_code=303)
 
 
+def _settings_page(
+    p: Page, *, status_code: int = 200, error: str = "", feed_url: str = ""
+) -> HTMLResponse:
+    return p.render(
+        "settings.html",
+        status_code=status_code,
+        locales=LOCALE_NAMES,
+        error=error,
+        feed=calendar_feed.active_feed(p.uow(), p.actor),
+        feed_url=feed_url,
+    )
+
+
 @router.get("/settings")
 def settings_form(p: Annotated[Page, Depends(page)]) -> HTMLResponse:
-    return p.render("settings.html", locales=LOCALE_NAMES)
+    return _settings_page(p)
 
 
 @router.post("/settings", dependencies=[Depends(check_csrf)])
@@ -102,5 +117,13 @@ def save_settings(
     try:
         users.update_user(p.uow(), p.actor, p.user.id, locale=locale, time_zone=time_zone)
     except ValidationFailed as exc:
-        return p.render("settings.html", status_code=400, locales=LOCALE_NAMES, error=str(exc))
+        return _settings_page(p, status_code=400, error=str(exc))
     return RedirectResponse("/settings", status_code=303)
+
+
+@router.post("/settings/calendar-feed", dependencies=[Depends(check_csrf)])
+def new_calendar_feed(p: Annotated[Page, Depends(page)]) -> HTMLResponse:
+    """Create or replace the user's feed. Its URL is on this answer only, not behind a redirect:
+    the store keeps a hash of the token, so the page could not show it again."""
+    path = calendar_feed.create_feed(p.uow(), p.actor)
+    return _settings_page(p, feed_url=calendar_feed.feed_url(str(p.request.base_url), path))
