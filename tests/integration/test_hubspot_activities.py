@@ -6,6 +6,7 @@ objects: ``hs_timestamp``, ``hs_email_direction`` (EMAIL / INCOMING_EMAIL / FORW
 DEFERRED), ``hs_task_type`` (TODO / CALL / EMAIL / LINKED_IN...), ``hs_task_priority``, with the
 associations as "Associated Contact/Company/Deal IDs". Expected values are read off the fixture
 rows by hand: the line of each row, its HubSpot fields and the rule of docs/import-presets.md.
+Companies: 5001 (contact 701, deal 901) and 5002 (contact 702, deal 902).
 """
 
 from __future__ import annotations
@@ -118,13 +119,15 @@ def test_emails_and_tasks_become_linked_activities(rep: UnitOfWork) -> None:
         "replied",
         _at(2026, 2, 2, 16, 40),
     )
-    assert (reply["contact"], reply["deal"]) == ("701", "901")
+    # No company: the deal's (5001) comes before the contact's (702 is at 5002).
+    assert (reply["contact"], reply["deal"], reply["account"]) == ("702", "901", "5001")
     forwarded = emails["6003"]  # hs_timestamp in Unix milliseconds
     assert (forwarded["direction"], forwarded["outcome"], forwarded["started"]) == (
         "inbound",
         "sent",
         _at(2026, 2, 4, 14),
     )
+    assert (forwarded["contact"], forwarded["account"]) == ("702", "5002")  # the contact's
     bounced = emails["6004"]  # no offset: UTC; the first of "702;701" is the contact
     assert (bounced["outcome"], bounced["started"], bounced["contact"]) == (
         "bounced",
@@ -140,19 +143,21 @@ def test_emails_and_tasks_become_linked_activities(rep: UnitOfWork) -> None:
     )
 
     todo = tasks["7001"]
-    assert (todo["type"], todo["status"], todo["due"], todo["deal"]) == (
+    assert (todo["type"], todo["status"], todo["due"], todo["deal"], todo["account"]) == (
         "task",
         "planned",
         _at(2026, 3, 10, 9),
         "902",
+        "5002",  # the deal's
     )
     assert todo["notes"] == "Include the volume discount\n\nPriority: HIGH"
     call = tasks["7002"]  # IN_PROGRESS is still to do
-    assert (call["type"], call["status"], call["outcome"], call["contact"]) == (
+    assert (call["type"], call["status"], call["outcome"], call["contact"], call["account"]) == (
         "call",
         "planned",
         None,
         "701",
+        "5001",  # the contact's
     )
     assert call["notes"] == "Priority: MEDIUM"
     followed = tasks["7003"]  # done when it was completed, not on its due date
@@ -165,10 +170,11 @@ def test_emails_and_tasks_become_linked_activities(rep: UnitOfWork) -> None:
         None,
     )
     waiting = tasks["7005"]  # no hs_task_type: HubSpot's default, a to-do
+    # The company given is kept, though the deal's account (5001) is another.
     assert (waiting["type"], waiting["status"], waiting["account"], waiting["deal"]) == (
         "task",
         "planned",
-        "5001",
+        "5002",
         "901",
     )
     deferred = tasks["7006"]

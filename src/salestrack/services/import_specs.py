@@ -72,6 +72,8 @@ class EntitySpec:
     fields: tuple[str, ...]
     links: Mapping[str, type[Tracked]] = field(default_factory=dict)
     required_links: frozenset[str] = frozenset()
+    # Links whose record's account fills an empty account, first found wins (log_activity's order).
+    account_from: tuple[str, ...] = ()
     has_owner: bool = True
     owner_required: bool = False
     bulk: bool = True  # new rows have no side effects, so they may skip the ORM
@@ -261,6 +263,7 @@ SPECS: dict[str, EntitySpec] = {
             "lead",
         ),
         links={"account": Account, "contact": Contact, "deal": Deal, "lead": Lead},
+        account_from=("deal", "contact"),
         owner_required=True,
     ),
     "accounts": EntitySpec(

@@ -23,15 +23,14 @@ from sqlalchemy import func, select
 from salestrack.domain.actor import Actor
 from salestrack.errors import PermissionDenied, ValidationFailed
 from salestrack.services import deals as deal_service
+from salestrack.services.import_links import Links, ids_by_key, stripped
 from salestrack.services.import_rules import RowProblems, duplicates
 from salestrack.services.import_specs import SPECS, EntitySpec, Lookups
 from salestrack.services.permissions import check_assign, check_change
 from salestrack.store import bulk
 from salestrack.store.models import Deal, Stage, Tracked, User
-from salestrack.store.scope import visible
 from salestrack.store.uow import UnitOfWork
 
-IN_BATCH = 5_000  # keys per IN (...) lookup; well under SQLite's 32,766 bound parameters
 PREVIEW_ROWS = 10
 
 
@@ -81,6 +80,7 @@ class _Run:
         self.owners: dict[str, int | None] = {}
         self.allowed_owners: dict[int, str | None] = {}
         self.lookups: Lookups | None = None
+        self.links = Links(uow, actor, self.spec, options.link_source or options.source)
 
     def check(self, chunk: Chunk) -> tuple[pd.DataFrame, RowProblems, dict[str, np.ndarray]]:
         """Validate a chunk column-wise; returns the store-shaped frame and each row's problem."""
@@ -98,8 +98,12 @@ class _Run:
         clean["source"] = self.options.source
         if self.spec.has_owner:
             clean["owner_id"] = self._owners(frame, problems)
-        for name, model in self.spec.links.items():
-            clean[f"{name}_id"] = self._links(frame, problems, name, model)
+        for column, ids in self.links.resolve(frame, problems).items():
+            clean[column] = ids
+        if self.spec.account_from:
+            # Not a given cell: a new record gets the implied account, an existing one keeps its
+            # own (a blank cell never changes stored data, see _given).
+            self.links.fill_account(clean)
         return clean, problems, _given(frame)
 
     def _across_chunks(self, keys: pd.Series, problems: RowProblems, lines: np.ndarray) -> None:
@@ -126,7 +130,7 @@ class _Run:
 
     def _owners(self, frame: pd.DataFrame, problems: RowProblems) -> pd.Series:
         names = frame["owner"] if "owner" in frame else pd.Series([None] * len(frame))
-        names = _stripped(names)
+        names = stripped(names)
         folded = names.str.casefold()
         missing = [v for v in folded.dropna().unique() if v not in self.owners]
         if missing:
@@ -166,25 +170,6 @@ class _Run:
                 self.allowed_owners[owner_id] = exc.reason
         return self.allowed_owners[owner_id]
 
-    def _links(
-        self, frame: pd.DataFrame, problems: RowProblems, name: str, model: type[Tracked]
-    ) -> pd.Series:
-        """Resolve references by the referenced record's external id (visible ones only)."""
-        if name not in frame:
-            if name in self.spec.required_links:
-                problems.add(name, np.ones(len(frame), dtype=bool), "is required")
-            return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        refs = _stripped(frame[name])
-        source = self.options.link_source or self.options.source
-        found = _ids_by_key(self.uow, model, source, refs.dropna().unique().tolist(), self.actor)
-        ids = refs.map(found)
-        label = model.__tablename__.rstrip("s")
-        missing = (refs.notna() & ids.isna()).to_numpy()
-        problems.add(name, missing, f"{label} {{}} not found in source {source}", refs)
-        if name in self.spec.required_links:
-            problems.add(name, refs.isna().to_numpy(), "is required")
-        return ids.astype("Int64")
-
 
 # Import fields whose store column has another name, and columns derived from a field.
 _STORED_AS = {"owner": ("owner_id",), "type": ("type_id",), "stage": ("stage", "entered_at")}
@@ -207,27 +192,6 @@ def _given(frame: pd.DataFrame) -> dict[str, np.ndarray]:
         for column in _STORED_AS.get(str(name), (str(name),)):
             given[column] = filled
     return given
-
-
-def _stripped(values: pd.Series) -> pd.Series:
-    """Text without surrounding spaces; empty and missing become None."""
-    text = values.where(values.notna(), "").astype(str).str.strip()
-    return text.where(text != "", None).astype(object)
-
-
-def _ids_by_key(
-    uow: UnitOfWork, model: type[Tracked], source: str, keys: list[str], actor: Actor | None
-) -> dict[str, int]:
-    """``external_id -> id`` of the rows of ``source`` with these keys, in batches."""
-    found: dict[str, int] = {}
-    ext: Any = model.external_id  # type: ignore[attr-defined]
-    src: Any = model.source  # type: ignore[attr-defined]
-    for start in range(0, len(keys), IN_BATCH):
-        stmt = select(ext, model.id).where(src == source, ext.in_(keys[start : start + IN_BATCH]))
-        if actor is not None:
-            stmt = stmt.where(visible(actor, model))
-        found.update({str(k): int(i) for k, i in uow.session.execute(stmt)})
-    return found
 
 
 def _python(value: Any) -> Any:
@@ -270,7 +234,7 @@ def _write(
     if clean.empty:
         return
     keys = clean["external_id"].tolist()
-    existing = _ids_by_key(uow, spec.model, run.options.source, keys, None)
+    existing = ids_by_key(uow, spec.model, run.options.source, keys, None)
     is_new = ~clean["external_id"].isin(list(existing))
     fresh, old = clean[is_new], clean[~is_new]
     if len(fresh):
