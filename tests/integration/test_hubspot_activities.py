@@ -28,10 +28,11 @@ from tests.factories import make_rep
 HUBSPOT = Path(__file__).resolve().parents[1] / "fixtures" / "hubspot"
 EXPORT = sorted(HUBSPOT.glob("*.csv"))
 
-# (line, field) -> start of the reason; deals.csv line 4, emails.csv lines 8-10 (its first row
-# spans lines 2-3), tasks.csv lines 8-11.
+# (line, field) -> start of the reason; deals.csv lines 4-5, emails.csv lines 8-10 (its first
+# row spans lines 2-3), tasks.csv lines 8-11.
 EXPECTED_REJECTS = {
     (4, "stage"): "'Stalled Forever' is not a stage",
+    (5, "created_at"): "2026-02-15 08:00 UTC is after the close (2026-02-01 12:00)",
     (8, "hs_email_direction"): "'OUTGOING' is not one of EMAIL, INCOMING_EMAIL, FORWARDED_EMAIL",
     (9, "started_at"): "'2026-02-30T10:00:00Z' matches no date format",
     (10, "hubspot_owner_id"): "'64492917' is a HubSpot owner id",

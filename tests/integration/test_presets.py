@@ -86,7 +86,8 @@ def test_hubspot_export(uow: UnitOfWork) -> None:
     report = run_preset_or_mapping(uow, SYSTEM, "hubspot", paths)
     assert (_count(uow, Account), _count(uow, Contact), _count(uow, Deal)) == (2, 2, 2)
     assert [(f, r.split(" (")[0]) for _, f, r in report.rejects] == [
-        ("stage", "'Stalled Forever' is not a stage")
+        ("stage", "'Stalled Forever' is not a stage"),
+        ("created_at", "2026-02-15 08:00 UTC is after the close"),
     ]
     with uow(SYSTEM):
         acts = {a.external_id: a for a in uow.session.scalars(select(Activity))}

@@ -280,6 +280,7 @@ HUBSPOT = Preset(
                     "name": "deal name",
                     "stage": "deal stage",
                     "amount": "amount",
+                    "created_at": "create date",
                     "closed_at": "close date",
                     "expected_close": "close date",
                     "owner": "deal owner",

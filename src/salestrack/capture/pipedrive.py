@@ -93,6 +93,7 @@ PIPEDRIVE = Preset(
                     "amount": "deal - value",
                     "currency": "deal - currency",
                     "stage": "stage",
+                    "created_at": "deal - deal created",
                     "closed_at": "closed",
                     "expected_close": "deal - expected close date",
                     "lost_reason": "deal - lost reason",

@@ -173,7 +173,16 @@ def _sf_person(r: Record, context: ExportContext) -> Record:
 
 
 def _sf_opportunity(r: Record, context: ExportContext) -> Record:
-    return {**r, "accountid": _strip_ref(r.get("accountid")), "owner_email": _owner(r, context)}
+    """CloseDate is a day (midnight UTC); a deal created that same day closed no earlier than
+    it was created, so it closes at CreatedDate's time rather than before it existed."""
+    created, close = r.get("createddate"), (r.get("closedate") or "").strip()
+    same_day = created is not None and len(close) == 10 and created.startswith(close)
+    return {
+        **r,
+        "closedate": created if same_day else r.get("closedate"),
+        "accountid": _strip_ref(r.get("accountid")),
+        "owner_email": _owner(r, context),
+    }
 
 
 def _task(r: Record, context: ExportContext) -> Record:
@@ -334,6 +343,7 @@ SALESFORCE = Preset(
                     "name": "name",
                     "amount": "amount",
                     "stage": "stagename",
+                    "created_at": "createddate",
                     "closed_at": "closedate",
                     "expected_close": "closedate",
                     "account": "accountid",

@@ -132,7 +132,14 @@ def _prepare(table: Table, frame: pd.DataFrame, now: Any, numbers: range) -> pa.
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
     stamp = pa.scalar(pd.Timestamp(now).as_unit("us"), type=pa.timestamp("us", tz="UTC"))
     for name in ("created_at", "updated_at"):
-        if name in table.columns and name not in arrow.column_names:
+        if name not in table.columns:
+            continue
+        if name in arrow.column_names:
+            # A time the source gives (an imported record's creation) wins; rows without one
+            # are stamped now, as the ORM's before_flush does.
+            given = arrow[name].cast(stamp.type)
+            arrow = arrow.set_column(arrow.column_names.index(name), name, given.fill_null(stamp))
+        else:
             arrow = arrow.append_column(name, pa.repeat(stamp, n))
     if "change_seq" in table.columns:
         seq = pa.array(numbers, type=pa.int64())
