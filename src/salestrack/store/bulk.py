@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, Table, insert, text
 
@@ -155,8 +154,10 @@ def _sqlite_columns(arrow: pa.Table) -> list[list[Any]]:
     for column in arrow.columns:
         kind = column.type
         if pa.types.is_timestamp(kind):
-            utc = column.cast(pa.timestamp("us", tz="UTC"))
-            column = pc.strftime(utc, format="%Y-%m-%d %H:%M:%S")
+            # SQLAlchemy's SQLite format, "2026-03-02 09:00:00.000000" in UTC: casting a naive
+            # microsecond timestamp to text writes exactly that, some 20 x faster than strftime.
+            column = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+            column = column.cast(pa.string())
         elif pa.types.is_boolean(kind):
             column = column.cast(pa.int8())
         elif pa.types.is_decimal(kind):
