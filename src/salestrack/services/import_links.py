@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from salestrack.domain.actor import Actor
-from salestrack.services.import_rules import RowProblems
+from salestrack.services.import_rules import RowProblems, clean_text
 from salestrack.services.import_specs import EntitySpec
 from salestrack.store.models import Tracked
 from salestrack.store.scope import visible
@@ -41,12 +41,6 @@ def ids_by_key(
     return found
 
 
-def stripped(values: pd.Series) -> pd.Series:
-    """Text without surrounding spaces; empty and missing become None."""
-    text = values.where(values.notna(), "").astype(str).str.strip()
-    return text.where(text != "", None).astype(object)
-
-
 class Links:
     """Resolves the links of one import run's chunks: ``name -> ids`` and the implied account."""
 
@@ -67,7 +61,7 @@ class Links:
             if name in self.spec.required_links:
                 problems.add(name, np.ones(len(frame), dtype=bool), "is required")
             return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        refs = stripped(frame[name])
+        refs = clean_text(frame[name])
         keys = refs.dropna().unique().tolist()
         ids = refs.map(ids_by_key(self.uow, model, self.source, keys, self.actor))
         label = model.__tablename__.rstrip("s")

@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 from salestrack.domain.actor import Actor
 from salestrack.errors import PermissionDenied, ValidationFailed
 from salestrack.services import deals as deal_service
-from salestrack.services.import_links import Links, ids_by_key, stripped
-from salestrack.services.import_rules import RowProblems, duplicates
+from salestrack.services.import_links import Links, ids_by_key
+from salestrack.services.import_rules import RowProblems, arrow_text, clean_text, duplicates
 from salestrack.services.import_specs import SPECS, EntitySpec, Lookups
 from salestrack.services.permissions import check_assign, check_change
 from salestrack.store import bulk
@@ -130,7 +130,7 @@ class _Run:
 
     def _owners(self, frame: pd.DataFrame, problems: RowProblems) -> pd.Series:
         names = frame["owner"] if "owner" in frame else pd.Series([None] * len(frame))
-        names = stripped(names)
+        names = clean_text(names)
         folded = names.str.casefold()
         missing = [v for v in folded.dropna().unique() if v not in self.owners]
         if missing:
@@ -186,9 +186,10 @@ def _given(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     given: dict[str, np.ndarray] = {}
     for name in frame.columns:
         values = frame[name]
-        filled = values.notna().to_numpy()
         if values.dtype == object or pd.api.types.is_string_dtype(values):
-            filled = filled & (values.astype(str).str.strip() != "").to_numpy()
+            filled = arrow_text(values).is_valid().to_numpy(zero_copy_only=False)
+        else:
+            filled = values.notna().to_numpy()
         for column in _STORED_AS.get(str(name), (str(name),)):
             given[column] = filled
     return given
