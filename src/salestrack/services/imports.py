@@ -81,9 +81,11 @@ class _Run:
         self.allowed_owners: dict[int, str | None] = {}
         self.lookups: Lookups | None = None
         self.links = Links(uow, actor, self.spec, options.link_source or options.source)
+        self.source_was_empty: bool | None = None  # the table had no row of this source
 
-    def check(self, chunk: Chunk) -> tuple[pd.DataFrame, RowProblems, dict[str, np.ndarray]]:
-        """Validate a chunk column-wise; returns the store-shaped frame and each row's problem."""
+    def check(self, chunk: Chunk) -> tuple[pd.DataFrame, RowProblems, pd.DataFrame]:
+        """Validate a chunk column-wise: the store-shaped frame, each row's problem, and the
+        import fields as read (what an update may change, see :func:`_given`)."""
         frame, n = chunk.frame.reset_index(drop=True), len(chunk.frame)
         problems = chunk.problems if chunk.problems is not None else RowProblems(n)
         if self.lookups is None:
@@ -104,7 +106,7 @@ class _Run:
             # Not a given cell: a new record gets the implied account, an existing one keeps its
             # own (a blank cell never changes stored data, see _given).
             self.links.fill_account(clean)
-        return clean, problems, _given(frame)
+        return clean, problems, frame
 
     def _across_chunks(self, keys: pd.Series, problems: RowProblems, lines: np.ndarray) -> None:
         """Keys seen in earlier chunks of this file are duplicates too.
@@ -127,6 +129,22 @@ class _Run:
         at = np.searchsorted(self.seen, fresh)
         self.seen = np.insert(self.seen, at, fresh)
         self.seen_lines = np.insert(self.seen_lines, at, fresh_lines)
+
+    def existing(self, keys: list[str]) -> dict[str, int]:
+        """``external_id -> id`` of the chunk's rows already stored (updated, not created).
+
+        There are none when the table held no row of this source as the run began: the rows
+        the run wrote since carry keys of earlier chunks, and a key seen in an earlier chunk is
+        refused as a duplicate before it gets here. A fresh load so skips a lookup per key.
+        """
+        model, source = self.spec.model, self.options.source
+        if self.source_was_empty is None:
+            src: Any = model.source  # type: ignore[attr-defined]
+            first = self.uow.session.scalar(select(model.id).where(src == source).limit(1))
+            self.source_was_empty = first is None
+        if self.source_was_empty:
+            return {}
+        return ids_by_key(self.uow, model, source, keys, None)
 
     def _owners(self, frame: pd.DataFrame, problems: RowProblems) -> pd.Series:
         names = frame["owner"] if "owner" in frame else pd.Series([None] * len(frame))
@@ -224,7 +242,7 @@ def _records(frame: pd.DataFrame, spec: EntitySpec) -> list[dict[str, Any]]:
 def _write(
     run: _Run,
     clean: pd.DataFrame,
-    given: dict[str, np.ndarray],
+    fields: pd.DataFrame,
     result: ChunkResult,
     lines: np.ndarray,
     *,
@@ -234,8 +252,7 @@ def _write(
     uow, spec, actor = run.uow, run.spec, run.actor
     if clean.empty:
         return
-    keys = clean["external_id"].tolist()
-    existing = ids_by_key(uow, spec.model, run.options.source, keys, None)
+    existing = run.existing(clean["external_id"].tolist())
     is_new = ~clean["external_id"].isin(list(existing))
     fresh, old = clean[is_new], clean[~is_new]
     if len(fresh):
@@ -255,6 +272,7 @@ def _write(
             for row in _records(fresh, spec):
                 _add_deal(run, row)
         result.created += len(fresh)
+    given = _given(fields) if len(old) else {}  # a fresh load has nothing to update
     for position, row in zip(old.index, _records(old, spec), strict=True):
         row = {k: v for k, v in row.items() if k in given and given[k][position]}
         record = uow.session.get(spec.model, existing[row["external_id"]])
@@ -334,7 +352,7 @@ def import_records(
 
 def _one_chunk(run: _Run, chunk: Chunk, *, dry_run: bool) -> ChunkResult:
     result = ChunkResult(read=len(chunk.frame))
-    clean, problems, given = run.check(chunk)
+    clean, problems, fields = run.check(chunk)
     ok = problems.ok
     for position, name, reason in problems.items():
         result.rejects.append((int(chunk.lines[position]), name, reason))
@@ -342,5 +360,5 @@ def _one_chunk(run: _Run, chunk: Chunk, *, dry_run: bool) -> ChunkResult:
     valid = clean[ok]
     if dry_run:
         result.preview = valid.head(PREVIEW_ROWS)
-    _write(run, valid, given, result, chunk.lines, dry_run=dry_run)
+    _write(run, valid, fields, result, chunk.lines, dry_run=dry_run)
     return result
