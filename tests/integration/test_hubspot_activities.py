@@ -29,7 +29,7 @@ HUBSPOT = Path(__file__).resolve().parents[1] / "fixtures" / "hubspot"
 EXPORT = sorted(HUBSPOT.glob("*.csv"))
 
 # (line, field) -> start of the reason; deals.csv lines 4-5, emails.csv lines 8-10 (its first
-# row spans lines 2-3), tasks.csv lines 8-11.
+# row spans lines 2-3), tasks.csv lines 8-13.
 EXPECTED_REJECTS = {
     (4, "stage"): "'Stalled Forever' is not a stage",
     (5, "created_at"): "2026-02-15 08:00 UTC is after the close (2026-02-01 12:00)",
@@ -42,6 +42,8 @@ EXPECTED_REJECTS = {
     (9, "hs_task_status"): "a COMPLETED CALL task records no call outcome",
     (10, "due_at"): "'next week' matches no date format",
     (11, "hs_task_type"): "'MEETING_PREP' is not one of TODO, TO_DO, CALL, EMAIL",
+    (12, "hs_task_status"): "is empty (NOT_STARTED, IN_PROGRESS, WAITING, DEFERRED, COMPLETED)",
+    (13, "due_at"): "'1770213600' matches no date format",  # seconds: HubSpot writes ms
 }
 
 

@@ -134,14 +134,18 @@ def _choice(r: Record, column: str, table: Mapping[str, object], default: str = 
     value = _token(r.get(column)) or default
     if value not in table:
         known = ", ".join(dict.fromkeys(table))
-        raise ValidationFailed(column, f"{r.get(column)!r} is not one of {known}")
+        given = (r.get(column) or "").strip()
+        raise ValidationFailed(
+            column, f"{given!r} is not one of {known}" if given else f"is empty ({known})"
+        )
     return value
 
 
 def _time(value: str | None) -> str | None:
-    """hs_timestamp as text the import parses: Unix milliseconds (the API's form) become ISO."""
+    """hs_timestamp as text the import parses: Unix milliseconds (the API's other form, 13
+    digits from 2001 to 2286) become ISO; any other number is left for the date check to refuse."""
     text = (value or "").strip()
-    if text.isascii() and text.isdigit() and len(text) >= 10:
+    if text.isascii() and text.isdigit() and len(text) == 13:
         return datetime.fromtimestamp(int(text) / 1000, tz=UTC).isoformat()
     return text or None
 
