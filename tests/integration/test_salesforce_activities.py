@@ -237,7 +237,7 @@ def test_a_data_loader_org_links_by_salesforce_ids(uow: UnitOfWork, tmp_path: Pa
     assert (call["contact"], call["deal"], call["account"], call["owner"]) == (
         "0035g00000CoA01AAF",
         "0065g00000OpA01AAF",
-        None,  # no AccountId in this export, and the WhatId is the opportunity
+        "0015g00000AcA01AAF",  # no AccountId in this export: the opportunity's account
         "rep1@example.com",
     )
     assert (call["outcome"], call["started"]) == ("voicemail", _at(2026, 2, 10, 8, 15))

@@ -3,9 +3,9 @@
 Each preset lists the objects of the export: how a file is recognised, and the mapping that
 reads it (the same mapping format as docs/import-mapping.md, so a preset is data, not code).
 Files are imported parents first, so a contact's account and a deal's company resolve by their
-external ids. The Salesforce preset lives in :mod:`salestrack.capture.salesforce`, HubSpot and
-Pipedrive in :mod:`salestrack.capture.crm_layouts`; the columns each reads are listed in
-docs/import-presets.md.
+external ids. The presets themselves live in :mod:`salestrack.capture.salesforce`,
+:mod:`salestrack.capture.hubspot` and :mod:`salestrack.capture.pipedrive`; the columns each
+reads are listed in docs/import-presets.md.
 """
 
 from __future__ import annotations
@@ -28,6 +28,9 @@ from salestrack.store.uow import UnitOfWork
 
 ORDER = ("accounts", "contacts", "leads", "deals", "activities")
 Record = dict[str, str | None]
+# The plain outcome of a done activity whose export records none. A call has no such outcome
+# (connected? voicemail?): a done call without one is refused with the reason, never guessed.
+DONE_OUTCOMES = {"email": "sent", "task": "completed", "social": "sent", "meeting": "held"}
 
 
 @dataclass
@@ -49,6 +52,13 @@ Derive = Callable[[Record, ExportContext], Record]
 
 def _as_is(record: Record, context: ExportContext) -> Record:
     return record
+
+
+def with_note(notes: str | None, label: str, value: str | None) -> str | None:
+    """``notes`` with a ``label: value`` paragraph added, for what the activity has no field for."""
+    if not value or not value.strip():
+        return notes or None
+    return "\n\n".join(filter(None, [(notes or "").strip(), f"{label}: {value.strip()}"]))
 
 
 @dataclass(frozen=True)
@@ -182,7 +192,7 @@ def run_preset(
 def import_hubspot(
     uow: UnitOfWork, actor: Actor, paths: list[Path], **options: Any
 ) -> ImportReport:
-    from salestrack.capture.crm_layouts import HUBSPOT
+    from salestrack.capture.hubspot import HUBSPOT
 
     return run_preset(HUBSPOT, uow, actor, [load_csv(HUBSPOT, p) for p in paths], **options)
 
@@ -190,6 +200,6 @@ def import_hubspot(
 def import_pipedrive(
     uow: UnitOfWork, actor: Actor, paths: list[Path], **options: Any
 ) -> ImportReport:
-    from salestrack.capture.crm_layouts import PIPEDRIVE
+    from salestrack.capture.pipedrive import PIPEDRIVE
 
     return run_preset(PIPEDRIVE, uow, actor, [load_csv(PIPEDRIVE, p) for p in paths], **options)

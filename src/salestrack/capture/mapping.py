@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from salestrack.errors import ValidationFailed
 from salestrack.services.import_specs import SPECS, accepted_fields
 
-DATE_FIELDS = frozenset({"started_at", "due_at", "ordered_at", "closed_at", "expected_close"})
+DATE_FIELDS = frozenset(
+    {"started_at", "due_at", "ordered_at", "created_at", "closed_at", "expected_close"}
+)
 
 
 @dataclass(frozen=True)

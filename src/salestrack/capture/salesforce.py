@@ -21,7 +21,14 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from salestrack.capture.crm import ExportContext, ObjectSpec, Preset, Record
+from salestrack.capture.crm import (
+    DONE_OUTCOMES,
+    ExportContext,
+    ObjectSpec,
+    Preset,
+    Record,
+    with_note,
+)
 from salestrack.errors import ValidationFailed
 
 # Key prefixes of the objects an activity may point at (the first three characters of an Id).
@@ -72,12 +79,6 @@ CALL_RESULTS = {
     "no answer": "no_answer",
     "busy": "no_answer",
     "wrong number": "wrong_number",
-}
-DONE_OUTCOMES = {
-    "email": "sent",
-    "task": "completed",
-    "social": "sent",
-    "meeting": "held",
 }
 CALL_DIRECTIONS = {"inbound": "inbound", "outbound": "outbound"}  # "Internal": our default
 NO_USER_EXPORT = "records with an OwnerId but no User export among the files: owned by the importer"
@@ -172,7 +173,16 @@ def _sf_person(r: Record, context: ExportContext) -> Record:
 
 
 def _sf_opportunity(r: Record, context: ExportContext) -> Record:
-    return {**r, "accountid": _strip_ref(r.get("accountid")), "owner_email": _owner(r, context)}
+    """CloseDate is a day (midnight UTC); a deal created that same day closed no earlier than
+    it was created, so it closes at CreatedDate's time rather than before it existed."""
+    created, close = r.get("createddate"), (r.get("closedate") or "").strip()
+    same_day = created is not None and len(close) == 10 and created.startswith(close)
+    return {
+        **r,
+        "closedate": created if same_day else r.get("closedate"),
+        "accountid": _strip_ref(r.get("accountid")),
+        "owner_email": _owner(r, context),
+    }
 
 
 def _task(r: Record, context: ExportContext) -> Record:
@@ -219,9 +229,7 @@ def _event(r: Record, context: ExportContext) -> Record:
     end = _when(r.get("enddatetime")) or _when(start)
     done = end is None or end <= context.now  # unreadable: the import check names the date
     minutes = (r.get("durationinminutes") or "").strip()
-    notes = r.get("description") or ""
-    if (r.get("location") or "").strip():
-        notes = "\n\n".join(filter(None, [notes.strip(), f"Location: {r['location']}"]))
+    notes = with_note(r.get("description"), "Location", r.get("location"))
     return {
         **r,
         **_links(r, context),
@@ -231,7 +239,7 @@ def _event(r: Record, context: ExportContext) -> Record:
         "started": start if done else None,
         "due": None if done else start,
         "duration": str(int(minutes) * 60) if minutes.isascii() and minutes.isdigit() else minutes,
-        "activity_notes": notes or None,
+        "activity_notes": notes,
         "owner_email": _owner(r, context),
     }
 
@@ -335,6 +343,7 @@ SALESFORCE = Preset(
                     "name": "name",
                     "amount": "amount",
                     "stage": "stagename",
+                    "created_at": "createddate",
                     "closed_at": "closedate",
                     "expected_close": "closedate",
                     "account": "accountid",

@@ -25,8 +25,9 @@ from salestrack.domain.vocab import ActivityStatus, Direction
 from salestrack.errors import ValidationFailed
 from salestrack.services.activities import ACTIVITY_FIELDS, activity_type
 from salestrack.services.fields import validate
+from salestrack.services.import_links import IN_BATCH
 from salestrack.services.import_rules import FUTURE_YEARS
-from salestrack.services.imports import IN_BATCH, ChunkResult
+from salestrack.services.imports import ChunkResult
 from salestrack.services.permissions import check_assign
 from salestrack.store.models import Activity, CaptureCursor, Contact, Lead, User
 from salestrack.store.scope import visible

@@ -72,6 +72,8 @@ class EntitySpec:
     fields: tuple[str, ...]
     links: Mapping[str, type[Tracked]] = field(default_factory=dict)
     required_links: frozenset[str] = frozenset()
+    # Links whose record's account fills an empty account, first found wins (log_activity's order).
+    account_from: tuple[str, ...] = ()
     has_owner: bool = True
     owner_required: bool = False
     bulk: bool = True  # new rows have no side effects, so they may skip the ORM
@@ -222,9 +224,22 @@ def _deals(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> pd.
     p.add("amount", amount.isna().to_numpy(), "is required")
     closed = col.timestamp(f, p, "closed_at", now)
     is_closed = stage.map(lambda s: s is not None and s.kind != StageKind.OPEN).astype(bool)
+    # The source's creation time keeps cycle length and velocity true for imported history; a
+    # deal created after it closed, or in the future, would make them negative.
+    created = col.timestamp(f, p, "created_at", now)
+    p.add("created_at", (created > pd.Timestamp(now)).to_numpy(), "is in the future")
+    after_close = is_closed.to_numpy() & (created > closed).to_numpy()
+    p.add_each(
+        "created_at",
+        after_close,
+        lambda i: (
+            f"{created[i]:%Y-%m-%d %H:%M} UTC is after the close ({closed[i]:%Y-%m-%d %H:%M})"
+        ),
+    )
     return pd.DataFrame(
         {
             "name": col.text(f, p, "name", max_len=255, required=True),
+            "created_at": created,
             "amount": amount,
             "currency": _currency(f, p),
             "expected_close": col.timestamp(f, p, "expected_close", now),
@@ -261,6 +276,7 @@ SPECS: dict[str, EntitySpec] = {
             "lead",
         ),
         links={"account": Account, "contact": Contact, "deal": Deal, "lead": Lead},
+        account_from=("deal", "contact"),
         owner_required=True,
     ),
     "accounts": EntitySpec(
@@ -300,6 +316,7 @@ SPECS: dict[str, EntitySpec] = {
             "amount",
             "currency",
             "stage",
+            "created_at",
             "closed_at",
             "expected_close",
             "lost_reason",

@@ -23,15 +23,14 @@ from sqlalchemy import func, select
 from salestrack.domain.actor import Actor
 from salestrack.errors import PermissionDenied, ValidationFailed
 from salestrack.services import deals as deal_service
-from salestrack.services.import_rules import RowProblems, duplicates
+from salestrack.services.import_links import Links, ids_by_key
+from salestrack.services.import_rules import RowProblems, arrow_text, clean_text, duplicates
 from salestrack.services.import_specs import SPECS, EntitySpec, Lookups
 from salestrack.services.permissions import check_assign, check_change
 from salestrack.store import bulk
 from salestrack.store.models import Deal, Stage, Tracked, User
-from salestrack.store.scope import visible
 from salestrack.store.uow import UnitOfWork
 
-IN_BATCH = 5_000  # keys per IN (...) lookup; well under SQLite's 32,766 bound parameters
 PREVIEW_ROWS = 10
 
 
@@ -81,9 +80,12 @@ class _Run:
         self.owners: dict[str, int | None] = {}
         self.allowed_owners: dict[int, str | None] = {}
         self.lookups: Lookups | None = None
+        self.links = Links(uow, actor, self.spec, options.link_source or options.source)
+        self.source_was_empty: bool | None = None  # the table had no row of this source
 
-    def check(self, chunk: Chunk) -> tuple[pd.DataFrame, RowProblems, dict[str, np.ndarray]]:
-        """Validate a chunk column-wise; returns the store-shaped frame and each row's problem."""
+    def check(self, chunk: Chunk) -> tuple[pd.DataFrame, RowProblems, pd.DataFrame]:
+        """Validate a chunk column-wise: the store-shaped frame, each row's problem, and the
+        import fields as read (what an update may change, see :func:`_given`)."""
         frame, n = chunk.frame.reset_index(drop=True), len(chunk.frame)
         problems = chunk.problems if chunk.problems is not None else RowProblems(n)
         if self.lookups is None:
@@ -98,9 +100,13 @@ class _Run:
         clean["source"] = self.options.source
         if self.spec.has_owner:
             clean["owner_id"] = self._owners(frame, problems)
-        for name, model in self.spec.links.items():
-            clean[f"{name}_id"] = self._links(frame, problems, name, model)
-        return clean, problems, _given(frame)
+        for column, ids in self.links.resolve(frame, problems).items():
+            clean[column] = ids
+        if self.spec.account_from:
+            # Not a given cell: a new record gets the implied account, an existing one keeps its
+            # own (a blank cell never changes stored data, see _given).
+            self.links.fill_account(clean)
+        return clean, problems, frame
 
     def _across_chunks(self, keys: pd.Series, problems: RowProblems, lines: np.ndarray) -> None:
         """Keys seen in earlier chunks of this file are duplicates too.
@@ -124,9 +130,25 @@ class _Run:
         self.seen = np.insert(self.seen, at, fresh)
         self.seen_lines = np.insert(self.seen_lines, at, fresh_lines)
 
+    def existing(self, keys: list[str]) -> dict[str, int]:
+        """``external_id -> id`` of the chunk's rows already stored (updated, not created).
+
+        There are none when the table held no row of this source as the run began: the rows
+        the run wrote since carry keys of earlier chunks, and a key seen in an earlier chunk is
+        refused as a duplicate before it gets here. A fresh load so skips a lookup per key.
+        """
+        model, source = self.spec.model, self.options.source
+        if self.source_was_empty is None:
+            src: Any = model.source  # type: ignore[attr-defined]
+            first = self.uow.session.scalar(select(model.id).where(src == source).limit(1))
+            self.source_was_empty = first is None
+        if self.source_was_empty:
+            return {}
+        return ids_by_key(self.uow, model, source, keys, None)
+
     def _owners(self, frame: pd.DataFrame, problems: RowProblems) -> pd.Series:
         names = frame["owner"] if "owner" in frame else pd.Series([None] * len(frame))
-        names = _stripped(names)
+        names = clean_text(names)
         folded = names.str.casefold()
         missing = [v for v in folded.dropna().unique() if v not in self.owners]
         if missing:
@@ -166,25 +188,6 @@ class _Run:
                 self.allowed_owners[owner_id] = exc.reason
         return self.allowed_owners[owner_id]
 
-    def _links(
-        self, frame: pd.DataFrame, problems: RowProblems, name: str, model: type[Tracked]
-    ) -> pd.Series:
-        """Resolve references by the referenced record's external id (visible ones only)."""
-        if name not in frame:
-            if name in self.spec.required_links:
-                problems.add(name, np.ones(len(frame), dtype=bool), "is required")
-            return pd.Series(pd.NA, index=frame.index, dtype="Int64")
-        refs = _stripped(frame[name])
-        source = self.options.link_source or self.options.source
-        found = _ids_by_key(self.uow, model, source, refs.dropna().unique().tolist(), self.actor)
-        ids = refs.map(found)
-        label = model.__tablename__.rstrip("s")
-        missing = (refs.notna() & ids.isna()).to_numpy()
-        problems.add(name, missing, f"{label} {{}} not found in source {source}", refs)
-        if name in self.spec.required_links:
-            problems.add(name, refs.isna().to_numpy(), "is required")
-        return ids.astype("Int64")
-
 
 # Import fields whose store column has another name, and columns derived from a field.
 _STORED_AS = {"owner": ("owner_id",), "type": ("type_id",), "stage": ("stage", "entered_at")}
@@ -201,33 +204,13 @@ def _given(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     given: dict[str, np.ndarray] = {}
     for name in frame.columns:
         values = frame[name]
-        filled = values.notna().to_numpy()
         if values.dtype == object or pd.api.types.is_string_dtype(values):
-            filled = filled & (values.astype(str).str.strip() != "").to_numpy()
+            filled = arrow_text(values).is_valid().to_numpy(zero_copy_only=False)
+        else:
+            filled = values.notna().to_numpy()
         for column in _STORED_AS.get(str(name), (str(name),)):
             given[column] = filled
     return given
-
-
-def _stripped(values: pd.Series) -> pd.Series:
-    """Text without surrounding spaces; empty and missing become None."""
-    text = values.where(values.notna(), "").astype(str).str.strip()
-    return text.where(text != "", None).astype(object)
-
-
-def _ids_by_key(
-    uow: UnitOfWork, model: type[Tracked], source: str, keys: list[str], actor: Actor | None
-) -> dict[str, int]:
-    """``external_id -> id`` of the rows of ``source`` with these keys, in batches."""
-    found: dict[str, int] = {}
-    ext: Any = model.external_id  # type: ignore[attr-defined]
-    src: Any = model.source  # type: ignore[attr-defined]
-    for start in range(0, len(keys), IN_BATCH):
-        stmt = select(ext, model.id).where(src == source, ext.in_(keys[start : start + IN_BATCH]))
-        if actor is not None:
-            stmt = stmt.where(visible(actor, model))
-        found.update({str(k): int(i) for k, i in uow.session.execute(stmt)})
-    return found
 
 
 def _python(value: Any) -> Any:
@@ -259,7 +242,7 @@ def _records(frame: pd.DataFrame, spec: EntitySpec) -> list[dict[str, Any]]:
 def _write(
     run: _Run,
     clean: pd.DataFrame,
-    given: dict[str, np.ndarray],
+    fields: pd.DataFrame,
     result: ChunkResult,
     lines: np.ndarray,
     *,
@@ -269,8 +252,7 @@ def _write(
     uow, spec, actor = run.uow, run.spec, run.actor
     if clean.empty:
         return
-    keys = clean["external_id"].tolist()
-    existing = _ids_by_key(uow, spec.model, run.options.source, keys, None)
+    existing = run.existing(clean["external_id"].tolist())
     is_new = ~clean["external_id"].isin(list(existing))
     fresh, old = clean[is_new], clean[~is_new]
     if len(fresh):
@@ -290,6 +272,7 @@ def _write(
             for row in _records(fresh, spec):
                 _add_deal(run, row)
         result.created += len(fresh)
+    given = _given(fields) if len(old) else {}  # a fresh load has nothing to update
     for position, row in zip(old.index, _records(old, spec), strict=True):
         row = {k: v for k, v in row.items() if k in given and given[k][position]}
         record = uow.session.get(spec.model, existing[row["external_id"]])
@@ -369,7 +352,7 @@ def import_records(
 
 def _one_chunk(run: _Run, chunk: Chunk, *, dry_run: bool) -> ChunkResult:
     result = ChunkResult(read=len(chunk.frame))
-    clean, problems, given = run.check(chunk)
+    clean, problems, fields = run.check(chunk)
     ok = problems.ok
     for position, name, reason in problems.items():
         result.rejects.append((int(chunk.lines[position]), name, reason))
@@ -377,5 +360,5 @@ def _one_chunk(run: _Run, chunk: Chunk, *, dry_run: bool) -> ChunkResult:
     valid = clean[ok]
     if dry_run:
         result.preview = valid.head(PREVIEW_ROWS)
-    _write(run, valid, given, result, chunk.lines, dry_run=dry_run)
+    _write(run, valid, fields, result, chunk.lines, dry_run=dry_run)
     return result

@@ -15,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, Table, insert, text
 
@@ -132,7 +131,14 @@ def _prepare(table: Table, frame: pd.DataFrame, now: Any, numbers: range) -> pa.
     arrow = pa.Table.from_pandas(frame, preserve_index=False)
     stamp = pa.scalar(pd.Timestamp(now).as_unit("us"), type=pa.timestamp("us", tz="UTC"))
     for name in ("created_at", "updated_at"):
-        if name in table.columns and name not in arrow.column_names:
+        if name not in table.columns:
+            continue
+        if name in arrow.column_names:
+            # A time the source gives (an imported record's creation) wins; rows without one
+            # are stamped now, as the ORM's before_flush does.
+            given = arrow[name].cast(stamp.type)
+            arrow = arrow.set_column(arrow.column_names.index(name), name, given.fill_null(stamp))
+        else:
             arrow = arrow.append_column(name, pa.repeat(stamp, n))
     if "change_seq" in table.columns:
         seq = pa.array(numbers, type=pa.int64())
@@ -148,8 +154,10 @@ def _sqlite_columns(arrow: pa.Table) -> list[list[Any]]:
     for column in arrow.columns:
         kind = column.type
         if pa.types.is_timestamp(kind):
-            utc = column.cast(pa.timestamp("us", tz="UTC"))
-            column = pc.strftime(utc, format="%Y-%m-%d %H:%M:%S")
+            # SQLAlchemy's SQLite format, "2026-03-02 09:00:00.000000" in UTC: casting a naive
+            # microsecond timestamp to text writes exactly that, some 20 x faster than strftime.
+            column = column.cast(pa.timestamp("us", tz="UTC")).cast(pa.timestamp("us"))
+            column = column.cast(pa.string())
         elif pa.types.is_boolean(kind):
             column = column.cast(pa.int8())
         elif pa.types.is_decimal(kind):
