@@ -72,3 +72,28 @@ def test_delete_leaves_a_tombstone(uow: UnitOfWork) -> None:
     assert (tomb.table_name, tomb.row_id) == ("accounts", account.id)
     assert tomb.change_seq > account.change_seq
     assert [e.action for e in _events(uow, "accounts", account.id)][-1] == "account.deleted"
+
+
+def test_a_bulk_gets_ids_its_audit_rows_name_and_later_rows_follow_them(uow: UnitOfWork) -> None:
+    """A bulk of new rows takes its ids before the insert (PostgreSQL: from the sequence).
+
+    The ids must be distinct, each audit row must name its own row, and a single insert after
+    the bulk must not collide with the ids the bulk took.
+    """
+    _, rep = make_rep(uow)
+    with uow.batch(rep, "account.bulk_created", defer_flush=True):
+        made = [accounts.create_account(uow, rep, name=f"Bulk {n}") for n in range(25)]
+        uow.commit()
+    after = make_account(uow, rep, name="After the bulk")
+    ids = [a.id for a in made]
+    assert len(set(ids)) == 25 and after.id > max(ids)
+    with uow(SYSTEM):
+        named = dict(
+            uow.session.execute(
+                select(AuditEvent.entity_id, AuditEvent.after["name"].as_string()).where(
+                    AuditEvent.entity == "accounts"
+                )
+            ).all()
+        )
+        stored = dict(uow.session.execute(select(Account.id, Account.name)).all())
+    assert named == stored == {**{a.id: a.name for a in made}, after.id: "After the bulk"}

@@ -173,13 +173,19 @@ def update_rule(uow: UnitOfWork, actor: Actor, rule_id: int, **changes: Any) -> 
 
 
 def active_rules(uow: UnitOfWork, *kinds: RuleKind) -> Sequence[AutomationRule]:
-    """Active rules of these kinds, oldest first (read inside an open unit of work)."""
-    stmt = select(AutomationRule).where(AutomationRule.is_active)
-    if kinds:
-        stmt = stmt.where(AutomationRule.kind.in_([k.value for k in kinds]))
-    return uow.memo(
-        AutomationRule, kinds, lambda: uow.session.scalars(stmt.order_by(AutomationRule.id)).all()
-    )
+    """Active rules of these kinds, oldest first (read inside an open unit of work).
+
+    Read once per transaction: every activity of a bulk asks, and building the query alone
+    costs more than the rest of the check.
+    """
+
+    def load() -> Sequence[AutomationRule]:
+        stmt = select(AutomationRule).where(AutomationRule.is_active)
+        if kinds:
+            stmt = stmt.where(AutomationRule.kind.in_([k.value for k in kinds]))
+        return uow.session.scalars(stmt.order_by(AutomationRule.id)).all()
+
+    return uow.memo(AutomationRule, kinds, load)
 
 
 def applies_to(rule: AutomationRule, uow: UnitOfWork, owner_id: int) -> bool:

@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
-from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
+from sqlalchemy.orm import Mapper, Session, UOWTransaction, sessionmaker
 
 from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.domain.clock import Clock
-from salestrack.store import change_seq
+from salestrack.store import change_seq, ids
 from salestrack.store.models import AuditEvent, Deletion, Tracked
 
 ACTOR_KEY = "salestrack.actor"
@@ -33,13 +33,26 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_SECRETS = frozenset({"password_hash", "token_hash"})
+
+
+_COLUMNS: dict[type, tuple[str, ...]] = {}
+
+
+def _columns(model: type) -> tuple[str, ...]:
+    """The column attributes of a model, looked up once: every audited row needs them."""
+    found = _COLUMNS.get(model)
+    if found is None:
+        mapper: Mapper[Any] = inspect(model, raiseerr=True)
+        found = _COLUMNS[model] = tuple(col.key for col in mapper.column_attrs)
+    return found
+
+
 def row_dict(obj: Tracked, *, only: set[str] | None = None) -> dict[str, Any]:
-    mapper = inspect(type(obj), raiseerr=True)
-    skip = {"password_hash", "token_hash"}
     return {
-        col.key: "***" if col.key in skip else jsonable(getattr(obj, col.key))
-        for col in mapper.column_attrs
-        if (only is None or col.key in only)
+        key: "***" if key in _SECRETS else jsonable(getattr(obj, key))
+        for key in _columns(type(obj))
+        if only is None or key in only
     }
 
 
@@ -56,8 +69,7 @@ def _before_values(obj: Tracked) -> dict[str, Any]:
         old = hist.deleted[0] if hist.deleted else None
         new = hist.added[0] if hist.added else None
         if old != new:
-            secret = attr.key in ("password_hash", "token_hash")
-            before[attr.key] = "***" if secret else jsonable(old)
+            before[attr.key] = "***" if attr.key in _SECRETS else jsonable(old)
     return before
 
 
@@ -83,6 +95,7 @@ def before_flush(session: Session, _flush: UOWTransaction, _instances: Any) -> N
     if total == 0:
         return
     numbers = iter(change_seq.reserve(session, total))
+    ids.assign(session, new)
     pending: list[tuple[str, Tracked, dict[str, Any] | None]] = []
     for obj in new:
         obj.created_at = obj.created_at or now
