@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from salestrack.errors import ConfigurationError
 
 SUPPORTED = ("sqlite", "postgresql")
+_HOLDS_LOCK = "salestrack.holds_writer_lock"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -25,8 +27,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(parsed, **kwargs)
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-        # Let SQLAlchemy issue BEGIN itself so a write transaction takes the lock up front.
-        event.listen(engine, "begin", _sqlite_begin)
+        _WriterQueue(timeout=kwargs["connect_args"].get("timeout", 5.0)).install(engine)
     return engine
 
 
@@ -40,5 +41,54 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+class _WriterQueue:
+    """SQLite's one writer, handed from thread to thread in this process without polling.
+
+    Every transaction begins with ``BEGIN IMMEDIATE`` (SQLAlchemy issues it, so a write
+    transaction holds the lock from its start and never fails upgrading a read lock). When
+    threads of one process contend for that lock, SQLite's busy handler makes the losers sleep
+    and retry with growing pauses (up to 100 ms each), so under 16 concurrent requests a few
+    waited over a second while the lock sat free. Here they queue on a lock of this process
+    and get the database the moment it is released; SQLite's busy timeout still arbitrates
+    between processes (a CLI import beside the server).
+
+    The lock belongs to the connection that began, and is released when its transaction ends
+    however it ends: commit, rollback, or the pool resetting a connection nobody closed. A
+    thread that already holds it (a second transaction opened inside a first), or that waited
+    longer than the busy timeout, goes on without it, and SQLite's own timeout decides, as it
+    would without this queue.
+    """
+
+    def __init__(self, timeout: float) -> None:
+        self._lock = threading.Lock()
+        self._timeout = timeout
+        self._owner: int | None = None
+
+    def install(self, engine: Engine) -> None:
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._end)
+        event.listen(engine, "rollback", self._end)
+        event.listen(engine.pool, "reset", self._reset)
+
+    def _begin(self, connection: Connection) -> None:
+        info = connection.connection.info
+        me = threading.get_ident()
+        if self._owner != me and self._lock.acquire(timeout=self._timeout):
+            self._owner = me
+            info[_HOLDS_LOCK] = True
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            self._release(info)
+            raise
+
+    def _end(self, connection: Connection) -> None:
+        self._release(connection.connection.info)
+
+    def _reset(self, _dbapi_connection: Any, record: Any, _state: Any) -> None:
+        self._release(record.info)
+
+    def _release(self, info: dict[Any, Any]) -> None:
+        if info.pop(_HOLDS_LOCK, False):
+            self._owner = None
+            self._lock.release()
