@@ -51,6 +51,17 @@ class Conflict(SalestrackError):
     exit_code = 5
 
 
+class WarehouseBusy(Conflict):
+    """Another process holds the DuckDB warehouse file; DuckDB lets one process open it."""
+
+    def __init__(self, path: object) -> None:
+        self.path = path
+        super().__init__(
+            f"the warehouse {path} is held by another process (a running server syncs it on "
+            "its timer); try again when it is free"
+        )
+
+
 class ValidationFailed(SalestrackError):
     """One input field is invalid; names the field and the reason."""
 

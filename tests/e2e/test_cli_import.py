@@ -4,8 +4,6 @@ synced after it."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -13,6 +11,7 @@ from typer.testing import CliRunner
 
 from salestrack.cli.app import build_app
 from tests.capture_helpers import ACTIVITY_MAPPING, HEADER, activity_mapping_toml, write
+from tests.warehouse_holder import held_by_another_process
 
 runner = CliRunner()
 GOOD = "A1,Phone call,Talked,02/03/2026 09:30,rep@example.com,Intro,\n"
@@ -112,28 +111,11 @@ def test_an_import_commits_when_another_process_holds_the_warehouse(tmp_path: Pa
     db = f"sqlite:///{tmp_path / 's.db'}"
     assert runner.invoke(build_app(), ["init", "--db", db]).exit_code == 0
     assert runner.invoke(build_app(), ["sync", "--db", db]).exit_code == 0
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_WAREHOUSE, str(tmp_path / "s.duckdb")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "holding"
+    with held_by_another_process(tmp_path / "s.duckdb"):
         january = write(tmp_path / "january.csv", RETAIL_HEADER + JANUARY)
         result = runner.invoke(build_app(), ["import", "orders", str(january), "--db", db])
-    finally:
-        holder.communicate("", timeout=30)
     assert result.exit_code == 0, result.output
     said = " ".join(result.output.split())
-    assert "not synced" in said and "Could not set lock" in said
+    assert "not synced" in said and "held by another process" in said
     assert runner.invoke(build_app(), ["sync", "--db", db]).exit_code == 0
     assert _orders_now(db)["orders"] == 3
-
-
-HOLD_WAREHOUSE = """
-import sys, duckdb
-connection = duckdb.connect(sys.argv[1])
-print("holding", flush=True)
-sys.stdin.read()
-"""

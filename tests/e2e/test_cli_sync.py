@@ -16,6 +16,7 @@ from salestrack.services import activities
 from salestrack.store.engine import make_engine
 from salestrack.store.uow import UnitOfWork
 from tests.factories import make_rep
+from tests.warehouse_holder import held_by_another_process
 
 runner = CliRunner()
 
@@ -86,3 +87,15 @@ def test_metrics_command_lists_computes_and_scopes(tmp_path: Path) -> None:
     bad = runner.invoke(build_app(), ["metrics", "calls_made", "--period", "year", *common])
     assert bad.exit_code == 2
     assert "period" in bad.output
+
+
+def test_sync_of_a_warehouse_a_server_holds_says_so(tmp_path: Path) -> None:
+    """No traceback: one line naming the file and why, and the conflict exit code."""
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    assert runner.invoke(build_app(), ["init", "--db", db]).exit_code == 0
+    with held_by_another_process(tmp_path / "s.duckdb"):
+        result = runner.invoke(build_app(), ["sync", "--db", db])
+    assert result.exit_code == 5, result.output
+    said = " ".join(result.output.split())
+    assert "s.duckdb is held by another process" in said and "Traceback" not in said
+    assert runner.invoke(build_app(), ["sync", "--db", db]).exit_code == 0

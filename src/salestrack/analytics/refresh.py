@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from salestrack.analytics.sync import SyncReport, sync
 from salestrack.analytics.warehouse import Warehouse
+from salestrack.errors import WarehouseBusy
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,11 @@ class WarehouseSync:
         """``time.monotonic()`` when this object's last sync finished."""
         self._lock = _lock_for(warehouse.path)
 
+    def retarget(self, warehouse: Warehouse) -> None:
+        """Sync ``warehouse`` from now on: the file this process's reader holds."""
+        self.warehouse = warehouse
+        self._lock = _lock_for(warehouse.path)
+
     def run(self, *, wait: bool = True) -> SyncReport | None:
         """Sync now; with ``wait=False``, return None at once when a sync is already running."""
         if not self._lock.acquire(blocking=wait):
@@ -59,7 +65,7 @@ class WarehouseSync:
         retries."""
         try:
             report = self.run(wait=False)
-        except (duckdb.Error, SQLAlchemyError):
+        except (WarehouseBusy, duckdb.Error, SQLAlchemyError):
             log.warning("warehouse sync failed; the next run retries", exc_info=True)
             return
         if report is not None and report.total:

@@ -17,6 +17,7 @@ import ibis
 from ibis.backends.duckdb import Backend as IbisDuckDB
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Float, Integer, String, Table, Text
 
+from salestrack.errors import WarehouseBusy
 from salestrack.store.models import SYNCED_TABLES, Base, Deletion
 from salestrack.store.types import Money, UTCDateTime
 
@@ -46,6 +47,16 @@ def synced_tables() -> list[Table]:
     return [Base.metadata.tables[model.__tablename__] for model in SYNCED_TABLES]
 
 
+def connect_file(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to ``path``; :class:`WarehouseBusy` when another process holds it."""
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusy(path) from exc
+        raise
+
+
 class Warehouse:
     """A DuckDB file with one table per synced store table and the sync bookkeeping."""
 
@@ -56,7 +67,7 @@ class Warehouse:
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if read_only and not self.path.exists():
             raise FileNotFoundError(self.path)
-        conn = duckdb.connect(str(self.path), read_only=read_only)
+        conn = connect_file(self.path, read_only=read_only)
         try:
             conn.execute("SET TimeZone = 'UTC'")
             yield conn

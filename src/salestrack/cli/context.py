@@ -8,7 +8,6 @@ from functools import wraps
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-import duckdb
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -17,7 +16,7 @@ from sqlalchemy import Engine
 from salestrack.analytics.refresh import WarehouseSync
 from salestrack.analytics.warehouse import Warehouse
 from salestrack.config import Settings
-from salestrack.errors import ConfigurationError, SalestrackError
+from salestrack.errors import ConfigurationError, SalestrackError, WarehouseBusy
 from salestrack.store import migrate
 from salestrack.store.engine import make_engine
 
@@ -60,10 +59,9 @@ def sync_after_write(engine: Engine, db: str | None) -> None:
     try:
         with console.status("syncing the analytics warehouse"):
             report = WarehouseSync(engine, Warehouse(path)).run()
-    except duckdb.IOException as exc:
+    except WarehouseBusy as exc:
         err_console.print(
-            f"[yellow]warehouse {path} not synced:[/] {str(exc).splitlines()[0]}; "
-            "a running server syncs it on its timer, or run `salestrack sync` later",
+            f"[yellow]warehouse not synced:[/] {exc}, or run `salestrack sync` later",
             highlight=False,
         )
         return
