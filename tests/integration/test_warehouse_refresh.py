@@ -23,10 +23,12 @@ from salestrack.automation.runner import build_scheduler
 from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import FixedClock
+from salestrack.errors import WarehouseBusy
 from salestrack.services import activities
 from salestrack.store.uow import UnitOfWork
 from salestrack.web.data import WarehouseReader
 from tests.factories import make_rep
+from tests.warehouse_holder import held_by_another_process
 
 
 def _calls(warehouse: Warehouse) -> int:
@@ -106,14 +108,12 @@ def test_a_running_sync_makes_the_timer_skip_and_an_import_wait(
 def test_a_failing_beat_is_logged_and_the_next_one_retries(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: Any
 ) -> None:
-    import duckdb
-
     attempts: list[int] = []
 
     def locked(engine: Engine, warehouse: Warehouse) -> SyncReport:
         attempts.append(1)
         if len(attempts) == 1:
-            raise duckdb.IOException('Could not set lock on file "w.duckdb"')
+            raise WarehouseBusy(warehouse.path)  # a CLI sync holds the file
         return SyncReport()
 
     monkeypatch.setattr(refresh, "sync", locked)
@@ -185,3 +185,28 @@ def test_the_imports_page_syncs_the_warehouse_it_reads(tmp_path: Path) -> None:
         assert page.status_code == 200, page.text
         assert reader.frame("SELECT count(*) AS n FROM orders")["n"].iloc[0] == 2
     engine.dispose()
+
+
+def test_a_file_held_by_another_process_sends_this_one_to_its_own(
+    engine: Engine, uow: UnitOfWork, clock: FixedClock, tmp_path: Path
+) -> None:
+    """Several server workers over one store: DuckDB gives a file to one process, so a worker
+    that finds the configured file held syncs and reads a sibling file of its own."""
+    held = tmp_path / "w.duckdb"
+    with held_by_another_process(held):
+        _log_call(uow, clock)
+        _log_call(uow, clock)
+        reader = WarehouseReader(engine, Warehouse(held), max_age_s=0)
+        calls = reader.frame("SELECT count(*) AS n FROM activities")["n"].iloc[0]
+        assert calls == 2
+        assert reader.warehouse.path == tmp_path / "w.worker-1.duckdb"
+        assert reader.syncs.warehouse.path == reader.warehouse.path  # the timer syncs it too
+        _log_call(uow, clock)
+        reader.syncs.tick()
+        assert reader.frame("SELECT count(*) AS n FROM activities")["n"].iloc[0] == 3
+        reader.close()
+    # Once the other process is gone, a new reader takes the configured file again.
+    reader = WarehouseReader(engine, Warehouse(held), max_age_s=0)
+    reader.open()
+    assert reader.warehouse.path == held
+    reader.close()

@@ -3,14 +3,21 @@
 The web pages and the API's metrics and insights share one :class:`WarehouseReader` per app
 (``create_app`` builds it), so a process holds one connection to the file and syncs it from
 the store in one place.
+
+DuckDB lets one process hold a file. Several server workers over one store therefore each keep
+a warehouse of their own: the first takes the configured file, the others the first free
+sibling (``salestrack.worker-1.duckdb``, ``...-2``...), each synced from the store by its own
+worker. The files stay for the next start, so a restarted worker syncs only what changed.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -19,7 +26,13 @@ from sqlalchemy import Engine
 
 from salestrack.analytics.refresh import WarehouseSync
 from salestrack.analytics.sources import IbisSource
-from salestrack.analytics.warehouse import Warehouse
+from salestrack.analytics.warehouse import Warehouse, connect_file
+from salestrack.errors import ConfigurationError, WarehouseBusy
+
+log = logging.getLogger(__name__)
+
+MAX_WORKER_FILES = 64
+"""How many workers' warehouses may sit beside the configured file."""
 
 
 class WarehouseReader:
@@ -43,13 +56,26 @@ class WarehouseReader:
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
-            self._conn = duckdb.connect(str(self.warehouse.path))
-            self._conn.execute("SET TimeZone = 'UTC'")
-            self.warehouse.ensure_schema(self._conn)
+            conn, path = open_free_file(self.warehouse.path)
+            if path != self.warehouse.path:
+                log.info(
+                    "%s is held by another process; this one uses %s", self.warehouse.path, path
+                )
+                self.warehouse = Warehouse(path)
+                self.syncs.retarget(self.warehouse)
+            conn.execute("SET TimeZone = 'UTC'")
+            self.warehouse.ensure_schema(conn)
+            self._conn = conn
         return self._conn
+
+    def open(self) -> None:
+        """Take this process's warehouse file now (a server does before its timer syncs it)."""
+        with self._lock:
+            self._connection()
 
     def refresh(self, *, force: bool = False) -> None:
         """Sync unless the last sync is younger than ``max_age_s`` (or ``force``)."""
+        self.open()  # the sync must write the file this reader reads
         last = self.syncs.last_run
         if not force and last is not None and time.monotonic() - last < self.max_age_s:
             return
@@ -80,3 +106,19 @@ class WarehouseReader:
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
+
+
+def open_free_file(path: Path) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    """A connection to ``path``, or, while another process holds it, to its first free sibling."""
+    siblings = (
+        path.with_name(f"{path.stem}.worker-{n}{path.suffix}")
+        for n in range(1, MAX_WORKER_FILES + 1)
+    )
+    for candidate in (path, *siblings):
+        try:
+            return connect_file(candidate), candidate
+        except WarehouseBusy:
+            continue
+    raise ConfigurationError(
+        f"{path} and its {MAX_WORKER_FILES} worker files are all held by other processes"
+    )

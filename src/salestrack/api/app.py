@@ -81,6 +81,8 @@ def create_app(
             dispatcher.start()
         scheduler = None
         if settings.scheduler_enabled:
+            # Each worker takes its warehouse file before its timer syncs it (see the reader).
+            state.reader.open()
             warehouse = _warehouse_sync(app, settings, state.engine, pages=pages)
             scheduler = start_scheduler(state.engine, settings, state.clock, warehouse=warehouse)
         try:
