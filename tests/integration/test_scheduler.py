@@ -41,7 +41,8 @@ def test_scheduler_runs_rules_and_a_restart_adds_nothing(
     scheduler = start_scheduler(engine, settings, clock)
     try:
         assert _wait_for(lambda: len(rule_made(uow)) == 1)
-        assert {job.id for job in scheduler.get_jobs()} == {"run_rules", "agendas", "housekeeping"}
+        jobs = {job.id for job in scheduler.get_jobs()}
+        assert jobs == {"run_rules", "agendas", "housekeeping", "stopped_imports"}
         scheduler.get_job("run_rules").func()
     finally:
         scheduler.shutdown(wait=True)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from salestrack.automation import events, followups, watches
 from salestrack.automation.planner import Candidate, PlanItem, Planner
@@ -26,6 +27,7 @@ from salestrack.config import Settings
 from salestrack.domain.actor import SYSTEM
 from salestrack.domain.clock import Clock
 from salestrack.errors import Conflict, SalestrackError
+from salestrack.services import import_jobs
 from salestrack.services.idempotency import purge
 from salestrack.store.models import AutomationRule
 from salestrack.store.uow import UnitOfWork
@@ -189,7 +191,24 @@ def build_scheduler(
         purge(uow, uow.clock.now() - IDEMPOTENCY_KEEP)
 
     scheduler.add_job(agenda_job, "interval", minutes=10, id="agendas")
+
+    def stopped_imports_job() -> None:
+        try:
+            failed = import_jobs.fail_stopped(UnitOfWork(engine, clock))
+        except (SalestrackError, SQLAlchemyError):
+            log.exception("could not check for stopped imports; the next run retries")
+            return
+        if failed:
+            log.warning("%d import(s) left by a stopped server marked failed", failed)
+
     scheduler.add_job(housekeeping_job, "interval", hours=6, id="housekeeping")
+    scheduler.add_job(
+        stopped_imports_job,
+        "interval",
+        minutes=1,
+        id="stopped_imports",
+        next_run_time=datetime.now(UTC),
+    )
     if warehouse is not None and settings.sync_every_seconds > 0:
         scheduler.add_job(
             warehouse.tick,

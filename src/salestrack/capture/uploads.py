@@ -24,6 +24,7 @@ from typing import BinaryIO
 
 from sqlalchemy import Engine
 
+from salestrack.capture.heartbeat import Heartbeat, beating
 from salestrack.capture.importer import ImportReport, read_rejects
 from salestrack.capture.mapping import load_mapping
 from salestrack.capture.presets import preset_names, run_preset_or_mapping
@@ -160,15 +161,16 @@ def run_staged(uow: UnitOfWork, actor: Actor, job: ImportJob, staged: StagedImpo
     """
     import_jobs.mark_running(uow, actor, job.id)
     try:
-        report = run_preset_or_mapping(
-            uow,
-            actor,
-            staged.preset_or_mapping,
-            staged.paths,
-            dry_run=job.dry_run,
-            atomic=job.all_or_nothing,
-            rejects_path=staged.rejects_dir / "rejects.csv",
-        )
+        with beating(uow.engine, uow.clock, job.id):
+            report = run_preset_or_mapping(
+                uow,
+                actor,
+                staged.preset_or_mapping,
+                staged.paths,
+                dry_run=job.dry_run,
+                atomic=job.all_or_nothing,
+                rejects_path=staged.rejects_dir / "rejects.csv",
+            )
         import_jobs.finish(uow, actor, job.id, _outcome(report), _rejects(staged))
     except SalestrackError as exc:
         # Errors name the file by its path; the caller knows it by its name.
@@ -246,9 +248,11 @@ class ImportQueue:
         self._clock = clock
         self._after_write = after_write
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="salestrack-import")
+        self._waiting = Heartbeat(engine, clock)  # queued imports beat until they have run
 
     def submit(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
         """Queue ``job``; the staged files are removed once it has run (or never will)."""
+        self._waiting.hold(job.id)
         try:
             future = self._executor.submit(self._run, actor, job, staged)
         except RuntimeError:  # the app is stopping: the import is recorded as never run
@@ -263,6 +267,7 @@ class ImportQueue:
 
     def _never_ran(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
         self._fail(actor, job, "the server stopped before the import ran; upload again")
+        self._waiting.release(job.id)
         staged.cleanup()
 
     def _run(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
@@ -275,6 +280,7 @@ class ImportQueue:
         except Exception:
             log.exception("import %s failed", job.id)
         finally:
+            self._waiting.release(job.id)
             staged.cleanup()
 
     def _fail(self, actor: Actor, job: ImportJob, reason: str) -> None:
@@ -288,3 +294,4 @@ class ImportQueue:
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._waiting.close()

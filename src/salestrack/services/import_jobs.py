@@ -10,14 +10,15 @@ user who ran it, their team's manager, admins.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, update
 
-from salestrack.domain.actor import Actor
+from salestrack.domain.actor import SYSTEM, Actor
 from salestrack.errors import NotFound
 from salestrack.services.permissions import require_manager
 from salestrack.services.reads import Page, PageRequest, page
@@ -26,6 +27,12 @@ from salestrack.store.uow import UnitOfWork
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
 STATUSES = (PENDING, RUNNING, DONE, FAILED)
+BEAT_EVERY = timedelta(seconds=30)
+"""How often the process holding a pending or running import says it is still alive."""
+STALE_AFTER = timedelta(minutes=10)
+"""An unfinished import silent this long was left by a server that stopped (20 missed beats:
+a busy store delaying a few beats is no reason to fail a live import)."""
+STOPPED = "the server stopped before the import finished; upload the file again"
 IMPORT_SORT = ("id", "created_at")
 REJECT_BATCH = 5_000  # rows per INSERT of rejects
 
@@ -84,6 +91,7 @@ def open_import(
             notes=[],
             committed=False,
             created_at=uow.clock.now(),
+            heartbeat_at=uow.clock.now(),
         )
         uow.imports.add(job)
         uow.commit()
@@ -107,6 +115,7 @@ def finish(
     with uow(actor):
         job = _job(uow, job_id)
         job.status, job.finished_at = DONE, uow.clock.now()
+        job.error = None  # a sweep that took a very slow import for a stopped one was wrong
         for name in ("read", "created", "updated", "unchanged", "rejected"):
             setattr(job, name, getattr(outcome, name))
         job.reasons, job.notes = dict(outcome.reasons), list(outcome.notes)
@@ -139,6 +148,36 @@ def fail(uow: UnitOfWork, actor: Actor, job_id: int, error: str) -> ImportJob:
         job.error = error[: ImportJob.error.type.length]
         uow.commit()
     return job
+
+
+def beat(uow: UnitOfWork, job_ids: Collection[int]) -> None:
+    """These unfinished imports are alive in this process (a plain UPDATE: bookkeeping)."""
+    with uow(SYSTEM):
+        uow.session.execute(
+            update(ImportJob)
+            .where(ImportJob.id.in_(list(job_ids)), ImportJob.status.in_((PENDING, RUNNING)))
+            .values(heartbeat_at=uow.clock.now())
+        )
+        uow.commit()
+
+
+def fail_stopped(uow: UnitOfWork) -> int:
+    """Fail the unfinished imports whose process stopped beating; returns how many.
+
+    A server that crashed or was killed leaves its imports pending or running for ever; the
+    scheduler calls this every minute so their users see why and upload again. The chunks an
+    import committed before it stopped stay written, as after any failure.
+    """
+    with uow(SYSTEM):
+        now = uow.clock.now()
+        last_sign = func.coalesce(ImportJob.heartbeat_at, ImportJob.created_at)
+        result = uow.session.execute(
+            update(ImportJob)
+            .where(ImportJob.status.in_((PENDING, RUNNING)), last_sign < now - STALE_AFTER)
+            .values(status=FAILED, finished_at=now, error=STOPPED)
+        )
+        uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _job(uow: UnitOfWork, job_id: int) -> ImportJob:

@@ -624,6 +624,9 @@ class ImportJob(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
+    """Last sign of life from the process holding a pending or running import: one whose
+    beat is older than ``import_jobs.STALE_AFTER`` was left by a server that stopped."""
 
 
 class ImportReject(Base):
