@@ -6,7 +6,6 @@ the first free one at start-up); before, every worker but the first failed its m
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import httpx
@@ -18,17 +17,9 @@ from salestrack.services.setup import init_store
 from salestrack.store.engine import make_engine
 from salestrack.store.uow import UnitOfWork
 from tests.e2e.server import running_server
+from tests.waiting import eventually
 
 WORKERS = 2
-
-
-def _wait_for(path: Path, seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while not path.exists():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
 
 
 def test_every_worker_answers_metrics_from_its_own_warehouse(
@@ -47,7 +38,8 @@ def test_every_worker_answers_metrics_from_its_own_warehouse(
         pg_schema_url, workers=WORKERS, SALESTRACK_ANALYTICS_PATH=str(warehouse)
     ) as base:
         # Each worker takes a file when it starts: the configured one and one sibling.
-        assert _wait_for(warehouse) and _wait_for(tmp_path / "team.worker-1.duckdb")
+        sibling = tmp_path / "team.worker-1.duckdb"
+        assert eventually(warehouse.exists, 60) and eventually(sibling.exists, 60)
         # A new connection per request, so the kernel hands them to both workers.
         headers = {"Authorization": f"Bearer {token}", "Connection": "close"}
         answers = [

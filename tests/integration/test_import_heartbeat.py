@@ -7,7 +7,6 @@ the scheduler fails those that fell silent for ``STALE_AFTER``.
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 from sqlalchemy import Engine
@@ -23,6 +22,7 @@ from salestrack.services.users import actor_for
 from salestrack.store.models import ImportJob
 from salestrack.store.uow import UnitOfWork
 from tests.factories import make_user
+from tests.waiting import eventually
 
 NOTHING = Outcome(0, 0, 0, 0, 0, {}, [], committed=True)
 
@@ -74,15 +74,6 @@ def _heartbeat_at(uow: UnitOfWork, manager: Actor, job: ImportJob) -> object:
     return import_jobs.get_import(uow, manager, job.id).heartbeat_at
 
 
-def _wait_for_beat(uow: UnitOfWork, manager: Actor, job: ImportJob, at: object) -> bool:
-    deadline = time.monotonic() + 10
-    while _heartbeat_at(uow, manager, job) != at:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.02)
-    return True
-
-
 def test_a_held_import_beats_on_its_own_thread_until_released(
     engine: Engine, clock: FixedClock, uow: UnitOfWork
 ) -> None:
@@ -91,7 +82,7 @@ def test_a_held_import_beats_on_its_own_thread_until_released(
     heartbeat = Heartbeat(engine, clock, every=0.01)
     heartbeat.hold(job.id)
     clock.advance(timedelta(minutes=5))
-    assert _wait_for_beat(uow, manager, job, clock.now())
+    assert eventually(lambda: _heartbeat_at(uow, manager, job) == clock.now())
     heartbeat.release(job.id)
     heartbeat.close()
     released_at = clock.now()

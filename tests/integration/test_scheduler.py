@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 from sqlalchemy import Engine, select
@@ -19,15 +18,7 @@ from salestrack.store.models import IdempotencyKey
 from salestrack.store.uow import UnitOfWork
 from tests.automation_factories import make_rule, rule_made
 from tests.factories import make_deal, make_rep
-
-
-def _wait_for(predicate: object, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
-            return True
-        time.sleep(0.05)
-    return False
+from tests.waiting import eventually
 
 
 def test_scheduler_runs_rules_and_a_restart_adds_nothing(
@@ -40,7 +31,7 @@ def test_scheduler_runs_rules_and_a_restart_adds_nothing(
     settings = Settings(agenda_hour=23)
     scheduler = start_scheduler(engine, settings, clock)
     try:
-        assert _wait_for(lambda: len(rule_made(uow)) == 1)
+        assert eventually(lambda: len(rule_made(uow)) == 1)
         jobs = {job.id for job in scheduler.get_jobs()}
         assert jobs == {"run_rules", "agendas", "housekeeping", "stopped_imports"}
         scheduler.get_job("run_rules").func()
