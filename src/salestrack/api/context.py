@@ -69,12 +69,16 @@ class ApiState:
         )
 
 
-def get_state(request: Request) -> ApiState:
+# Dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency on the
+# thread pool, a hand-off that cost more than the work on every request.
+
+
+async def get_state(request: Request) -> ApiState:
     state: ApiState = request.app.state.salestrack
     return state
 
 
-def get_uow(state: Annotated[ApiState, Depends(get_state)]) -> UnitOfWork:
+async def get_uow(state: Annotated[ApiState, Depends(get_state)]) -> UnitOfWork:
     """A unit of work per request: units of work are not shared between threads."""
     return UnitOfWork(state.engine, state.clock)
 
