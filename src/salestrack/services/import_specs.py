@@ -133,6 +133,17 @@ def _activities(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -
     )
 
 
+def _created(f: pd.DataFrame, p: RowProblems, now: datetime) -> pd.Series:
+    """When the source created each record; empty means the time of the import.
+
+    Imported history keeps its dates: leads created per month (prospecting), a deal's cycle
+    length and velocity measure the CRM's past, not the day of the import.
+    """
+    created = col.timestamp(f, p, "created_at", now)
+    p.add("created_at", (created > pd.Timestamp(now)).to_numpy(), "is in the future")
+    return created
+
+
 def _accounts(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> pd.DataFrame:
     country = col.text(f, p, "country", max_len=2).str.upper()
     zone = col.text(f, p, "time_zone", max_len=64).fillna("UTC")
@@ -159,6 +170,7 @@ def _accounts(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> 
             "latitude": lat,
             "longitude": lon,
             "time_zone": zone,
+            "created_at": _created(f, p, now),
         }
     )
 
@@ -176,6 +188,7 @@ def _contacts(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> 
             "email": col.email(f, p, "email"),
             "phone": col.text(f, p, "phone", max_len=64),
             "title": col.text(f, p, "title", max_len=200),
+            "created_at": _created(f, p, now),
         }
     )
 
@@ -189,6 +202,7 @@ def _leads(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> pd.
             "phone": col.text(f, p, "phone", max_len=64),
             "lead_source": col.text(f, p, "lead_source", max_len=64),
             "status": col.choice(f, p, "status", [s.value for s in LeadStatus], default="new"),
+            "created_at": _created(f, p, now),
         }
     )
 
@@ -224,10 +238,8 @@ def _deals(f: pd.DataFrame, p: RowProblems, look: Lookups, now: datetime) -> pd.
     p.add("amount", amount.isna().to_numpy(), "is required")
     closed = col.timestamp(f, p, "closed_at", now)
     is_closed = stage.map(lambda s: s is not None and s.kind != StageKind.OPEN).astype(bool)
-    # The source's creation time keeps cycle length and velocity true for imported history; a
-    # deal created after it closed, or in the future, would make them negative.
-    created = col.timestamp(f, p, "created_at", now)
-    p.add("created_at", (created > pd.Timestamp(now)).to_numpy(), "is in the future")
+    # A deal created after it closed would make its cycle length and velocity negative.
+    created = _created(f, p, now)
     after_close = is_closed.to_numpy() & (created > closed).to_numpy()
     p.add_each(
         "created_at",
@@ -294,19 +306,29 @@ SPECS: dict[str, EntitySpec] = {
             "latitude",
             "longitude",
             "time_zone",
+            "created_at",
             "owner",
         ),
     ),
     "contacts": EntitySpec(
         Contact,
         _contacts,
-        fields=("name", "email", "phone", "title", "owner", "account"),
+        fields=("name", "email", "phone", "title", "created_at", "owner", "account"),
         links={"account": Account},
     ),
     "leads": EntitySpec(
         Lead,
         _leads,
-        fields=("name", "company", "email", "phone", "lead_source", "status", "owner"),
+        fields=(
+            "name",
+            "company",
+            "email",
+            "phone",
+            "lead_source",
+            "status",
+            "created_at",
+            "owner",
+        ),
     ),
     "deals": EntitySpec(
         Deal,
