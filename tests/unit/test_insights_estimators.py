@@ -96,6 +96,31 @@ def test_adjusted_odds_ratios_match_a_formula_fit() -> None:
         assert e.value == pytest.approx(beta[owner] - mean, abs=1e-6)
 
 
+def test_deal_size_is_compared_within_each_currency() -> None:
+    """A third of the deals recorded in VND (25,000 to the dollar): a currency indicator absorbs
+    the rate, so the fit equals one with a currency fixed effect and does not depend on the
+    rate."""
+    deals = _deals()
+    in_vnd = np.random.default_rng(7).random(len(deals)) < 1 / 3
+    mixed = deals.assign(
+        amount=np.where(in_vnd, deals["amount"] * 25_000, deals["amount"]),
+        currency=np.where(in_vnd, "VND", "USD"),
+    )
+    model = adjusted_odds_ratios(mixed)
+    frame = mixed.assign(
+        demo=mixed["type:demo"], task=mixed["type:task"], log_amount=np.log(mixed["amount"])
+    )
+    check = smf.logit(
+        "won ~ demo + task + log_amount + C(currency) + C(segment, Treatment('smb')) + C(owner_id)",
+        frame.astype({"won": float}),
+    ).fit(disp=0)
+    demo = model.odds_ratios["type:demo"]
+    assert demo.value == pytest.approx(math.exp(check.params["demo"]), rel=1e-6)
+    # Whatever the rate: the same deals all recorded in dollars give the same estimate.
+    in_dollars = adjusted_odds_ratios(deals.assign(currency=mixed["currency"]))
+    assert demo.value == pytest.approx(in_dollars.odds_ratios["type:demo"].value, rel=1e-6)
+
+
 def test_lift_is_the_plain_win_rate_difference() -> None:
     deals = _deals()
     (demo,) = [lift for lift in win_rate_lift(deals) if lift.feature == "type:demo"]

@@ -105,12 +105,23 @@ class AdjustedModel:
 def _design(
     deals: pd.DataFrame, features: list[str], min_rep_deals: int
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Features, log deal size, segment dummies (reference: smb or the largest) and rep dummies
-    (reference: the rep with most deals; small reps pooled). Returns X and the rep columns."""
+    """Features, log deal size, currency dummies, segment dummies (reference: smb or the
+    largest) and rep dummies (reference: the rep with most deals; small reps pooled). Returns X
+    and the rep columns.
+
+    Amounts stay in their own currency, so one dummy per currency (reference: the most common)
+    absorbs the exchange rate: ln(amount in VND) is ln(amount in USD) plus a constant, and the
+    size effect is estimated within currencies rather than from a VND deal looking enormous.
+    """
     flags = feature_flags(deals)
     x = flags[features].astype(float)
     x.insert(0, "const", 1.0)
     x["log_amount"] = np.log(deals["amount"].clip(lower=1.0).to_numpy())
+    if "currency" in deals:
+        currencies = deals["currency"].fillna("").astype(str)
+        main = currencies.value_counts().idxmax()
+        for code in sorted(set(currencies) - {main}):
+            x[f"currency[{code}]"] = (currencies == code).to_numpy(dtype=float)
     segments = deals["segment"].astype(str)
     ref = "smb" if "smb" in set(segments) else segments.value_counts().idxmax()
     for level in sorted(set(segments) - {ref}):
@@ -148,7 +159,7 @@ def adjusted_odds_ratios(
     *,
     min_rep_deals: int = MIN_REP_DEALS,
 ) -> AdjustedModel:
-    """Logistic regression of won on the features plus ln(amount), segment and rep."""
+    """Logistic regression of won on the features plus ln(amount), currency, segment and rep."""
     aliases = usable_features(feature_flags(deals))
     features = features if features is not None else list(aliases)
     if len(deals) < 2 * MIN_LEVEL_COUNT or deals["won"].nunique() < 2:
