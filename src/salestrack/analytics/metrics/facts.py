@@ -196,13 +196,17 @@ def _orders(scope: Scope, q: Query, needed: frozenset[str]) -> ir.Table:
 
 
 def _customers(scope: Scope, q: Query, needed: frozenset[str]) -> ir.Table:
-    """One row per account that ordered in the window: its order count and spend."""
+    """One row per account that ordered in the window, with its order count.
+
+    No money here: an account may order in several currencies, and a sum across them means
+    nothing. Money per customer comes from the orders fact, in one currency.
+    """
     o = scope.table("orders")
     if q.start is not None:
         o = o.filter(o.ordered_at >= to_utc_naive(q.start))
     if q.end is not None:
         o = o.filter(o.ordered_at < to_utc_naive(q.end))
-    t = o.group_by("account_id").aggregate(orders=o.count(), spend=o.amount.sum().cast("float64"))
+    t = o.group_by("account_id").aggregate(orders=o.count())
     t = attach(t, scope.lookup("accounts"), "account_id", "id", rep="owner_id")
     return enrich(scope, t, needed)
 
