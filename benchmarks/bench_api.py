@@ -88,34 +88,43 @@ class CpuMeter:
         self.client = psutil.Process()
         self.postgres = postgres
 
-    def read(self) -> dict[str, dict[int, float]]:
-        """CPU seconds per process; PostgreSQL's backends are listed afresh each time."""
-        found = {"server": _cpu_seconds([self.server]), "client": _cpu_seconds([self.client])}
+    def read(self) -> dict[str, float]:
+        """CPU seconds so far. PostgreSQL's backends are listed afresh each time, and those
+        that ended (the pool closes its overflow connections) count through their parent,
+        which has reaped them, so a difference of two readings is what was spent between."""
+        found = {"server": _cpu_seconds(self.server), "client": _cpu_seconds(self.client)}
         if self.postgres:
-            backends = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
-            found["postgres"] = _cpu_seconds(backends)
+            processes = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+            found["postgres"] = sum(map(_cpu_seconds, processes)) + sum(
+                _reaped_seconds(p) for p in processes if not _is_backend(p)
+            )
         return found
 
-    @staticmethod
-    def spent(
-        before: dict[str, dict[int, float]], after: dict[str, dict[int, float]]
-    ) -> dict[str, float]:
-        """Seconds spent between two readings; a backend started meanwhile counts from zero."""
-        return {
-            who: sum(seconds - before[who].get(pid, 0.0) for pid, seconds in now.items())
-            for who, now in after.items()
-        }
+
+def _cpu_seconds(process: psutil.Process) -> float:
+    try:
+        times = process.cpu_times()
+    except psutil.Error:  # a PostgreSQL backend that ended meanwhile
+        return 0.0
+    return float(times.user + times.system)
 
 
-def _cpu_seconds(processes: list[psutil.Process]) -> dict[int, float]:
-    found = {}
-    for process in processes:
-        try:
-            times = process.cpu_times()
-        except psutil.Error:  # a PostgreSQL backend that ended meanwhile
-            continue
-        found[process.pid] = float(times.user + times.system)
-    return found
+def _reaped_seconds(process: psutil.Process) -> float:
+    """CPU of the children ``process`` has waited for."""
+    try:
+        times = process.cpu_times()
+    except psutil.Error:
+        return 0.0
+    return float(times.children_user + times.children_system)
+
+
+def _is_backend(process: psutil.Process) -> bool:
+    """Whether a postgres process was started by another one (the postmaster is not)."""
+    try:
+        parent = process.parent()
+    except psutil.Error:
+        return True
+    return parent is not None and parent.name() == "postgres"
 
 
 async def _drive(
@@ -152,7 +161,8 @@ def _api_run(
     calls = max(writes // bulk, 1)
     before = meter.read()
     latencies, seconds = asyncio.run(_drive(base, token, calls, concurrency, bulk))
-    cpu = {who: s * 1000 / calls for who, s in meter.spent(before, meter.read()).items()}
+    after = meter.read()
+    cpu = {who: (after[who] - before[who]) * 1000 / calls for who in after}
     clients = f"{concurrency} client{'s' if concurrency > 1 else ''}"
     name = f"API, {clients}, {bulk} per call"
     return Run(name, calls * bulk, seconds, latencies, cpu)
