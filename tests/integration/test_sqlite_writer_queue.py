@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from salestrack.store.engine import make_engine
+from salestrack.store.engine import make_engine, reading
 
 # Long enough that a leaked writer lock would hold the other thread far beyond the join below.
 BUSY_SECONDS = 60
@@ -96,4 +96,25 @@ def test_threads_writing_at_once_all_commit(tmp_path: Path) -> None:
     assert errors == []
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(DISTINCT n) FROM t")).scalar_one() == 400
+    engine.dispose()
+
+
+def test_a_reader_runs_beside_an_open_write(tmp_path: Path) -> None:
+    """The warehouse sync reads through ``reading``: it sees what is committed at once instead
+    of queueing behind a write transaction for the write lock."""
+    engine = _engine(tmp_path)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    seen: list[list[int]] = []
+
+    def read() -> None:
+        with reading(engine) as conn:
+            seen.append(list(conn.execute(text("SELECT n FROM t")).scalars()))
+
+    with engine.begin() as writer:  # held open while the reader runs
+        writer.execute(text("INSERT INTO t VALUES (2)"))
+        worker = threading.Thread(target=read, daemon=True)
+        worker.start()
+        worker.join(JOIN_SECONDS)
+        assert seen == [[1]]  # done while the write is open, without its uncommitted row
     engine.dispose()

@@ -22,6 +22,7 @@ from sqlalchemy import JSON, Boolean, Column, Engine, Table
 
 from salestrack.analytics.warehouse import RUN_MARK, STATE_TABLE, Warehouse, synced_tables
 from salestrack.store import change_seq
+from salestrack.store.engine import reading
 from salestrack.store.models import Base, Deletion
 from salestrack.store.types import Money, UTCDateTime
 
@@ -51,7 +52,7 @@ def sync(
 ) -> SyncReport:
     """Bring the warehouse up to date with the store; safe to run at any time, repeatedly."""
     report = SyncReport()
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         bound = change_seq.committed_bound(conn)
     with warehouse.connect() as duck:
         warehouse.ensure_schema(duck)
@@ -94,7 +95,7 @@ def _fetch(engine: Engine, table: Table, after: int, window: _Window) -> list[Se
         f"WHERE change_seq > {int(after)} AND change_seq <= {int(window.bound)} "
         f"ORDER BY change_seq LIMIT {int(window.chunk_rows)}"
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return list(conn.exec_driver_sql(sql).fetchall())
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -12,6 +14,7 @@ from salestrack.errors import ConfigurationError
 
 SUPPORTED = ("sqlite", "postgresql")
 _HOLDS_LOCK = "salestrack.holds_writer_lock"
+_READ_ONLY = "salestrack_read_only"
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -39,6 +42,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     if cursor.execute("PRAGMA journal_mode").fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection that only reads, such as the warehouse sync's.
+
+    On SQLite it begins a plain (deferred) transaction, which WAL runs beside the writer,
+    instead of queueing for the write lock as every other transaction does: a sync copying
+    thousands of rows no longer holds up the API's writes. A write through it fails.
+    """
+    with engine.connect() as conn:
+        conn.execution_options(**{_READ_ONLY: True})
+        yield conn
 
 
 class _WriterQueue:
@@ -71,6 +87,9 @@ class _WriterQueue:
         event.listen(engine.pool, "reset", self._reset)
 
     def _begin(self, connection: Connection) -> None:
+        if connection.get_execution_options().get(_READ_ONLY):
+            connection.exec_driver_sql("BEGIN")  # a reader: in WAL mode it runs beside the writer
+            return
         info = connection.connection.info
         me = threading.get_ident()
         if self._owner != me and self._lock.acquire(timeout=self._timeout):
