@@ -96,26 +96,20 @@ class CpuMeter:
         if self.postgres:
             processes = [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
             found["postgres"] = sum(map(_cpu_seconds, processes)) + sum(
-                _reaped_seconds(p) for p in processes if not _is_backend(p)
+                _cpu_seconds(p, reaped=True) for p in processes if not _is_backend(p)
             )
         return found
 
 
-def _cpu_seconds(process: psutil.Process) -> float:
+def _cpu_seconds(process: psutil.Process, *, reaped: bool = False) -> float:
+    """CPU seconds of ``process`` itself, or with ``reaped`` of the children it waited for."""
     try:
         times = process.cpu_times()
     except psutil.Error:  # a PostgreSQL backend that ended meanwhile
         return 0.0
+    if reaped:
+        return float(times.children_user + times.children_system)
     return float(times.user + times.system)
-
-
-def _reaped_seconds(process: psutil.Process) -> float:
-    """CPU of the children ``process`` has waited for."""
-    try:
-        times = process.cpu_times()
-    except psutil.Error:
-        return 0.0
-    return float(times.children_user + times.children_system)
 
 
 def _is_backend(process: psutil.Process) -> bool:
