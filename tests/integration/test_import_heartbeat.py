@@ -53,7 +53,10 @@ def test_the_scheduler_fails_silent_imports_and_keeps_beating_ones(
     import_jobs.mark_running(uow, manager, live.id)
     import_jobs.finish(uow, manager, done.id, NOTHING, [])
     clock.advance(STALE_AFTER - timedelta(minutes=1))
-    import_jobs.beat(uow, [live.id, done.id])  # a beat never revives a finished import
+    done_beat = import_jobs.get_import(uow, manager, done.id).heartbeat_at
+    import_jobs.beat(uow, [live.id, done.id])  # a beat never stamps a finished import
+    assert import_jobs.get_import(uow, manager, done.id).heartbeat_at == done_beat
+    assert import_jobs.get_import(uow, manager, live.id).heartbeat_at == clock.now()
     clock.advance(timedelta(minutes=2))  # 11 minutes since the others' last sign
 
     sweep = build_scheduler(engine, Settings(), clock).get_job("stopped_imports")

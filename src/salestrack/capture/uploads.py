@@ -248,7 +248,7 @@ class ImportQueue:
         self._clock = clock
         self._after_write = after_write
         self._executor = ThreadPoolExecutor(workers, thread_name_prefix="salestrack-import")
-        self._waiting = Heartbeat(engine, clock)  # queued imports beat until they have run
+        self._waiting = Heartbeat(engine, clock)  # queued imports beat until they start
 
     def submit(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
         """Queue ``job``; the staged files are removed once it has run (or never will)."""
@@ -271,6 +271,7 @@ class ImportQueue:
         staged.cleanup()
 
     def _run(self, actor: Actor, job: ImportJob, staged: StagedImport) -> None:
+        self._waiting.release(job.id)  # from here run_staged beats for it
         try:
             report = run_staged(self._uow(), actor, job, staged)
             if report.wrote and self._after_write is not None:
@@ -280,7 +281,6 @@ class ImportQueue:
         except Exception:
             log.exception("import %s failed", job.id)
         finally:
-            self._waiting.release(job.id)
             staged.cleanup()
 
     def _fail(self, actor: Actor, job: ImportJob, reason: str) -> None:
