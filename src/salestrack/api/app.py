@@ -9,8 +9,6 @@ from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
 from salestrack import __version__
-from salestrack.analytics.refresh import WarehouseSync
-from salestrack.analytics.warehouse import Warehouse
 from salestrack.api import problems
 from salestrack.api.context import ApiState
 from salestrack.api.resource import API_PREFIX, router_for
@@ -81,10 +79,12 @@ def create_app(
             dispatcher.start()
         scheduler = None
         if settings.scheduler_enabled:
-            # Each worker takes its warehouse file before its timer syncs it (see the reader).
+            # The timer syncs the warehouse the pages, metrics and insights read, through its
+            # lock; each worker takes its warehouse file before the timer first syncs it.
             state.reader.open()
-            warehouse = _warehouse_sync(app, settings, state.engine, pages=pages)
-            scheduler = start_scheduler(state.engine, settings, state.clock, warehouse=warehouse)
+            scheduler = start_scheduler(
+                state.engine, settings, state.clock, warehouse=state.reader.syncs
+            )
         try:
             yield
         finally:
@@ -127,18 +127,6 @@ def create_app(
     app.include_router(api)
     app.include_router(calendar.feed_router)  # public: the token in its URL is the secret
     return app
-
-
-def _warehouse_sync(
-    app: FastAPI, settings: Settings, engine: Engine, *, pages: bool
-) -> WarehouseSync | None:
-    """What the scheduler's timer syncs: the warehouse the pages read (they share one lock), or
-    without pages the configured one, if any (see ``Settings.configured_warehouse``)."""
-    if pages:
-        syncs: WarehouseSync = app.state.web.reader.syncs
-        return syncs
-    path = settings.configured_warehouse()
-    return WarehouseSync(engine, Warehouse(path)) if path is not None else None
 
 
 def app_from_env() -> FastAPI:
