@@ -4,6 +4,7 @@ the pages' connection survives a sync."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -209,4 +210,31 @@ def test_a_file_held_by_another_process_sends_this_one_to_its_own(
     reader = WarehouseReader(engine, Warehouse(held), max_age_s=0)
     reader.open()
     assert reader.warehouse.path == held
+    reader.close()
+
+
+def test_readers_finding_the_warehouse_stale_together_share_one_sync(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four page requests arrive while the warehouse is stale: one syncs, the others wait for
+    it and read its result instead of queueing three more syncs behind it."""
+    runs: list[int] = []
+    started = threading.Event()
+
+    def slow(engine: Engine, warehouse: Warehouse) -> SyncReport:
+        runs.append(1)
+        started.set()
+        time.sleep(0.3)  # long enough for the other readers to queue behind it
+        return SyncReport()
+
+    monkeypatch.setattr(refresh, "sync", slow)
+    reader = WarehouseReader(engine, Warehouse(tmp_path / "w.duckdb"), max_age_s=3600)
+    readers = [threading.Thread(target=reader.refresh) for _ in range(4)]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join(30)
+    assert started.is_set() and runs == [1]
+    reader.refresh(force=True)  # an import's forced sync still runs
+    assert runs == [1, 1]
     reader.close()

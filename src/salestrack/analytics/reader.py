@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -76,10 +75,7 @@ class WarehouseReader:
     def refresh(self, *, force: bool = False) -> None:
         """Sync unless the last sync is younger than ``max_age_s`` (or ``force``)."""
         self.open()  # the sync must write the file this reader reads
-        last = self.syncs.last_run
-        if not force and last is not None and time.monotonic() - last < self.max_age_s:
-            return
-        self.syncs.run()
+        self.syncs.run(max_age_s=None if force else self.max_age_s)
 
     @contextmanager
     def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:

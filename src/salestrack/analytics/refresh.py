@@ -9,6 +9,7 @@ its rows in the warehouse (an import) waits for a running sync, the server's tim
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from pathlib import Path
@@ -48,16 +49,27 @@ class WarehouseSync:
         self.warehouse = warehouse
         self._lock = _lock_for(warehouse.path)
 
-    def run(self, *, wait: bool = True) -> SyncReport | None:
-        """Sync now; with ``wait=False``, return None at once when a sync is already running."""
+    def run(self, *, wait: bool = True, max_age_s: float | None = None) -> SyncReport | None:
+        """Sync now; with ``wait=False``, return None at once when a sync is already running.
+
+        With ``max_age_s``, return None instead when a sync finished less than that long ago,
+        judged once the lock is held: readers that found the warehouse stale together and
+        queued behind one sync do not each run another.
+        """
         if not self._lock.acquire(blocking=wait):
             return None
         try:
+            if max_age_s is not None and self._age() < max_age_s:
+                return None
             report = sync(self.engine, self.warehouse)
             self.last_run = time.monotonic()
             return report
         finally:
             self._lock.release()
+
+    def _age(self) -> float:
+        """Seconds since this object's last sync finished (infinite before the first)."""
+        return math.inf if self.last_run is None else time.monotonic() - self.last_run
 
     def tick(self) -> None:
         """One beat of a timer: sync unless a sync is running, and log a failure rather than
