@@ -6,10 +6,13 @@ tests/integration/test_capture_caldav.py; these are the cases a real server rare
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
 from salestrack.capture.caldav_sync import Changes, Fetched
-from salestrack.capture.calendar_capture import plan_sync
+from salestrack.capture.calendar_capture import plan_sync, window
+from salestrack.domain.clock import FixedClock
 from salestrack.services.calendar_sync import CalendarState, StoredResource
 
 START, END = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC)
@@ -80,3 +83,15 @@ def test_a_moved_window_reads_again_only_copies_with_meetings_outside_it() -> No
     assert [i.key for i in plan.read.items] == ["late@x"]
     assert plan.keep["/cal/later.ics"].outside_window is False  # inside the new window now
     assert plan_sync(state, nothing, START, END, "UTC").read.items == []  # same window: nothing
+
+
+def test_the_default_window_stays_the_same_through_a_day() -> None:
+    """A moved window re-reads every stored series; runs minutes apart must not move it."""
+    clock = FixedClock(datetime(2026, 3, 2, 9, 15, 30, 123456, tzinfo=UTC))
+    uow: Any = SimpleNamespace(clock=clock)
+    first = window(uow, None, None)
+    clock.advance(timedelta(hours=14))
+    assert window(uow, None, None) == first
+    assert first[1] == datetime(2026, 8, 29, tzinfo=UTC)  # 180 days on, at the day's start
+    clock.advance(timedelta(days=1))
+    assert window(uow, None, None)[1] == datetime(2026, 8, 30, tzinfo=UTC)

@@ -46,9 +46,13 @@ AHEAD = timedelta(days=180)  # default end of the window: half a year of planned
 def window(
     uow: UnitOfWork, start: datetime | None, end: datetime | None
 ) -> tuple[datetime, datetime]:
-    """The capture window; by default all past meetings and the next 180 days."""
+    """The capture window; by default all past meetings and the next 180 days.
+
+    The default end is a whole day: an incremental CalDAV run re-reads the series kept outside
+    the window whenever the window changes, which an end to the microsecond did on every run.
+    """
     begin = start or EARLIEST
-    finish = end or uow.clock.now() + AHEAD
+    finish = end or (uow.clock.now() + AHEAD).replace(hour=0, minute=0, second=0, microsecond=0)
     if finish <= begin:
         raise ValidationFailed("to", "must be after --from")
     return begin, finish
