@@ -65,6 +65,16 @@ def windows_for(
     return tuple(spans)
 
 
+def day_hours(
+    day: date, start_time: str, end_time: str, time_zone: str
+) -> tuple[datetime, datetime]:
+    """The working day as two moments: ``start_time`` and ``end_time`` ("HH:MM") on ``day`` in
+    the rep's zone (planning and the route page read the stored hours the same way)."""
+    tz = bt.zone(time_zone)
+    opens, closes = bt.parse_hhmm("start_time", start_time), bt.parse_hhmm("end_time", end_time)
+    return bt.local_moment(day, opens, tz), bt.local_moment(day, closes, tz)
+
+
 def plan_field_day(
     uow: UnitOfWork,
     actor: Actor,
@@ -88,9 +98,7 @@ def plan_field_day(
         check_assign(uow, actor, rep_id, "plan visits for this rep")
         rep = ensure_link(uow.users, rep_id, "rep_id")
         assert rep is not None
-        tz = bt.zone(rep.time_zone)
-        opens, closes = bt.parse_hhmm("start_time", start_time), bt.parse_hhmm("end_time", end_time)
-        day_start, day_end = bt.local_moment(day, opens, tz), bt.local_moment(day, closes, tz)
+        day_start, day_end = day_hours(day, start_time, end_time, rep.time_zone)
         day_s = int((day_end - day_start).total_seconds())
         if day_s <= 0:
             raise ValidationFailed("end_time", "is not after start_time")
@@ -110,7 +118,8 @@ def plan_field_day(
         route = route or FieldRoute(rep_id=rep_id, day=day)
         route.start_latitude, route.start_longitude = start
         route.end_latitude, route.end_longitude = end
-        route.start_time, route.end_time = f"{opens:%H:%M}", f"{closes:%H:%M}"
+        local = [t.astimezone(bt.zone(rep.time_zone)) for t in (day_start, day_end)]
+        route.start_time, route.end_time = (f"{t:%H:%M}" for t in local)
         route.travel_s, route.dropped = plan.travel_s, list(plan.dropped)
         uow.session.add(route)
         uow.commit()

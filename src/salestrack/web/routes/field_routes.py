@@ -15,7 +15,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from salestrack.automation import business_time as bt
 from salestrack.automation import field_routes
 from salestrack.automation.routes import Point
 from salestrack.errors import ValidationFailed
@@ -86,10 +85,8 @@ def route_view(day: field_routes.PlannedDay, fmt: Formatter) -> RouteView:
     route = day.route
     if route is None:
         return RouteView(stops, None, None, None, None, [])
-    tz = bt.zone(day.rep.time_zone)
-    opens, closes = (
-        bt.local_moment(day.day, bt.parse_hhmm("start_time", t), tz)
-        for t in (route.start_time, route.end_time)
+    opens, closes = field_routes.day_hours(
+        day.day, route.start_time, route.end_time, day.rep.time_zone
     )
     return RouteView(
         stops=stops,
