@@ -62,6 +62,11 @@ class Settings(BaseSettings):
             return Path(self.analytics_path)
         return warehouse_path_for(database_url or self.database_url)
 
+    def currency(self, given: str | None) -> str:
+        """The currency money is added up in: the one asked for, else the default, in capitals
+        (``check_currency`` in the metrics and insights refuses anything else)."""
+        return (given or self.default_currency).upper()
+
     def configured_warehouse(self, database_url: str | None = None) -> Path | None:
         """The warehouse to sync after every import and capture, if there is one.
 

@@ -41,7 +41,7 @@ def insights(
     warehouse: Annotated[Path | None, typer.Option(help=WAREHOUSE_HELP)] = None,
 ) -> None:
     """Which activities win deals, when to call, attribution, repeat value, leaderboard."""
-    code = check_currency((currency or Settings().default_currency).upper())
+    code = check_currency(Settings().currency(currency))  # before the sync
     target = warehouse_for(db, warehouse)
     with open_store(db) as engine:
         if as_json:

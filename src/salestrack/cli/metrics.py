@@ -150,7 +150,7 @@ def metrics(
             tz=tz,
             start=moment(start, tz, "from"),
             end=moment(end, tz, "to"),
-            currency=(currency or Settings().default_currency).upper(),
+            currency=Settings().currency(currency),
         )
         if as_json:
             typer.echo(_json(result))

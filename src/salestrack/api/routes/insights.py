@@ -34,7 +34,7 @@ Currency = Annotated[
 
 
 def _report(state: ApiState, actor: Actor, currency: str | None) -> dict[str, Any]:
-    code = check_currency((currency or state.settings.default_currency).upper())
+    code = check_currency(state.settings.currency(currency))  # before the sync
     with state.reader.cursor() as cursor:  # its own connection: the scope's views stay in it
         return report_json(build_report(cursor, actor, code))
 

@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 
 from salestrack.analytics.metrics import DIMENSIONS, PERIODS, REGISTRY, compute
-from salestrack.analytics.metrics.core import check_currency
 from salestrack.analytics.metrics.timezones import moment
 from salestrack.analytics.scope import Scope
 from salestrack.api.context import ApiState, Reader, get_state
@@ -57,7 +56,7 @@ def compute_one(
             tz=query.tz,
             start=start,
             end=end,
-            currency=check_currency((query.currency or state.settings.default_currency).upper()),
+            currency=state.settings.currency(query.currency),
         )
     return MetricAnswer(
         metric=MetricOut.of(result.metrics[0]),
