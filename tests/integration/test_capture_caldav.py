@@ -146,7 +146,7 @@ def test_sync_fetches_only_what_changed(
     # Google export: 5 weekly meetings, the EXDATE'd one and the cancelled review (the all-day
     # event is skipped); ours: pricing and intro (the kickoff is after the window).
     assert (first.read, first.created, first.rejected) == (9, 9, 0)
-    assert _sync_note(first).endswith("full listing (first run); 6 changed, 0 removed, 6 fetched")
+    assert _sync_note(first).endswith("full listing (first run); 6 changed and fetched, 0 removed")
     got = activities(uow, "calendar")
     moved = got[f"{WEEKLY}#20260323T090000Z"]
     assert moved.started_at == datetime(2026, 3, 23, 14, tzinfo=UTC)
@@ -156,7 +156,7 @@ def test_sync_fetches_only_what_changed(
     second = _capture(uow, options, caldav_server, url)
     assert (second.read, second.created, second.updated) == (0, 0, 0)
     assert wire == [("REPORT", "sync-collection")]  # one question, nothing downloaded
-    assert _sync_note(second).endswith("sync token; 0 changed, 0 removed, 0 fetched")
+    assert _sync_note(second).endswith("sync token; 0 changed and fetched, 0 removed")
 
     remote = Server(caldav_server, url)
     remote.edit(WEEKLY, "COUNT=6", "COUNT=4")  # the series now ends after 23 March
@@ -165,7 +165,7 @@ def test_sync_fetches_only_what_changed(
     remote.put(_event("demo@ours", "20260320T150000Z", "Demo"))
     wire.clear()
     third = _capture(uow, options, caldav_server, url)
-    assert _sync_note(third).endswith("sync token; 3 changed, 1 removed, 3 fetched")
+    assert _sync_note(third).endswith("sync token; 3 changed and fetched, 1 removed")
     assert wire == [("REPORT", "sync-collection"), ("REPORT", "calendar-multiget")]
     got = activities(uow, "calendar")
     # 10:00 in Berlin, summer time from 29 March: 08:00 UTC.
@@ -211,7 +211,7 @@ def test_a_refused_token_falls_back_to_a_full_listing(
     note = _sync_note(report)
     assert "full listing (the server refused the sync token: valid-sync-token)" in note
     # Every member was listed, but only the one whose ETag changed was downloaded.
-    assert note.endswith("1 changed, 1 removed, 1 fetched")
+    assert note.endswith("1 changed and fetched, 1 removed")
     assert [m for m, _ in wire].count("REPORT") == 3  # refused, listing, multiget
     got = activities(uow, "calendar")
     assert (got["intro@ours"].status, got["pricing@ours"].subject) == (
@@ -219,7 +219,7 @@ def test_a_refused_token_falls_back_to_a_full_listing(
         "Pricing call (v2)",
     )
     again = _capture(uow, options, caldav_server, url)
-    assert _sync_note(again).endswith("sync token; 0 changed, 0 removed, 0 fetched")
+    assert _sync_note(again).endswith("sync token; 0 changed and fetched, 0 removed")
 
 
 def test_without_sync_collection_etags_are_compared(
@@ -241,11 +241,11 @@ def test_without_sync_collection_etags_are_compared(
     assert "ETag comparison (the server has no sync-collection)" in _sync_note(first)
     wire.clear()
     second = _capture(uow, options, caldav_server, url)
-    assert _sync_note(second).endswith("0 changed, 0 removed, 0 fetched")
+    assert _sync_note(second).endswith("0 changed and fetched, 0 removed")
     assert [method for method, _ in wire] == ["PROPFIND"]
     Server(caldav_server, url).delete("pricing@ours")
     third = _capture(uow, options, caldav_server, url)
-    assert _sync_note(third).endswith("0 changed, 1 removed, 0 fetched")
+    assert _sync_note(third).endswith("0 changed and fetched, 1 removed")
     assert activities(uow, "calendar")["pricing@ours"].status == "cancelled"
 
 

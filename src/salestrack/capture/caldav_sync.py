@@ -11,8 +11,8 @@ Three ways, the cheapest the server allows:
 3. **ETag comparison** when the server has no sync-collection at all: a ``PROPFIND`` of depth 1
    lists the members' ETags, compared the same way.
 
-Changed members are then fetched with ``calendar-multiget`` in batches; ``fetched`` counts
-them, so "nothing changed" is visible as zero fetched.
+Changed members are then fetched with ``calendar-multiget`` in batches, so "nothing changed"
+costs one request and fetches nothing.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ class Changes:
     changed: list[Fetched]
     removed: list[str]  # hrefs of stored resources the server no longer has
     how: str
-    fetched: int = 0
 
 
 def _href(url: Any) -> str:
@@ -125,12 +124,12 @@ def read_changes(calendar: Any, token: str | None, known: dict[str, str | None])
             listed = _members(result)
             changed = _fetch(calendar, _differing(listed, known))
             removed = sorted(_href(u) for u in result.deleted_urls if _href(u) in known)
-            return Changes(result.sync_token, changed, removed, "sync token", len(changed))
+            return Changes(result.sync_token, changed, removed, "sync token")
     new_token, listed, way = _listing(calendar)
     how = how if way == "full listing" else way
     changed = _fetch(calendar, _differing(listed, known))
     removed = sorted(set(known) - set(listed))
-    return Changes(new_token, changed, removed, how, len(changed))
+    return Changes(new_token, changed, removed, how)
 
 
 def _reason(exc: DAVError) -> str:

@@ -212,8 +212,8 @@ def capture_caldav(
     plan = plan_sync(state, changes, begin, finish, zone)
     report = _store(uow, actor, plan.read, options)
     report.notes.append(
-        f"{name}: {changes.how}; {len(changes.changed):,} changed, "
-        f"{len(changes.removed):,} removed, {changes.fetched:,} fetched"
+        f"{name}: {changes.how}; {len(changes.changed):,} changed and fetched, "
+        f"{len(changes.removed):,} removed"
     )
     save_calendar_state(
         uow,
